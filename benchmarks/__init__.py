@@ -1,0 +1,1 @@
+"""uplift-bench: the harness (CLI, suites, runner, tuning, metrics, results store, report)."""

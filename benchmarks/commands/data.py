@@ -1,0 +1,32 @@
+"""`data info NAME`: what a dataset holds, after locating and verifying its raw file."""
+
+from __future__ import annotations
+
+import json
+
+import datasets
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("data", help="inspect datasets")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    info = actions.add_parser("info", help="rows, features, arms, outcomes, cost and source of a dataset")
+    info.add_argument("name", help="dataset name (see `list`)")
+    info.add_argument("--data-dir", help="folder holding the raw files")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(handler=run_info)
+
+
+def run_info(args) -> int:
+    summary = datasets.load(args.name, data_dir=args.data_dir).summary()
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    print(f"{summary['name']}: {summary['rows']:,} rows, {summary['features']} features")
+    for arm in summary["arms"]:
+        print(f"  arm {arm['name']}: {arm['rows']:,} rows")
+    for outcome in summary["outcomes"]:
+        print(f"  outcome {outcome['name']}: mean {outcome['mean']:.6g}")
+    print(f"  cost: {', '.join(summary['cost']) if summary['cost'] else 'none'}")
+    print(f"  source: {summary['source']}")
+    return 0

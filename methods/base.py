@@ -1,0 +1,214 @@
+"""The method contract (DESIGN.md, "The method contract").
+
+A method is one class in one file of methods/, subclassing `UpliftMethod`. Effect estimators implement
+`_fit` and `_predict`; the base class validates input, isolates random state, learns the effect on cost
+as extra outcomes when the data has cost, and derives `rank` from the predicted effects. Ranking methods
+(DRM, CRM) that use cost natively set `capabilities.uses_cost` and override `rank`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+RATIO_EPSILON = 1e-5
+
+
+class MethodNotApplicable(Exception):
+    """The method cannot serve this data (e.g. several arms for a single-arm method); the run records the
+    reason and goes on."""
+
+
+class MethodError(Exception):
+    """A problem the user can fix: unknown method name, duplicate names, bad parameters."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a method can do; the runner skips a method whose capabilities do not fit the data."""
+
+    multi_arm: bool = True  # serves K > 1 treatment arms (natively or with one model per arm)
+    multi_outcome: bool = True  # serves m > 1 outcomes (natively or with one model per outcome)
+    uses_cost: bool = False  # fits on cost directly (ranking methods); otherwise cost is learnt as an outcome
+    needs_cost: bool = False  # meaningless without cost (DRM, CRM)
+    predicts_effects: bool = True  # `predict` returns effects; False for pure ranking methods
+    needs_gpu: bool = False
+    native: str = ""  # how several arms/outcomes are served, e.g. "native" or "one model per arm"
+
+
+class ValidationSet(NamedTuple):
+    """The validation split handed to `fit` for early stopping and model selection (never the test split)."""
+
+    X: np.ndarray
+    treatment: np.ndarray
+    y: np.ndarray
+    cost: np.ndarray | None = None
+
+
+@contextlib.contextmanager
+def isolated_random_state(seed: int) -> Iterator[None]:
+    """Seed Python's, NumPy's and (if loaded) torch's global generators for the block, then restore them,
+    so that fitting is reproducible and leaves the caller's random state untouched."""
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    torch = sys.modules.get("torch")
+    torch_state = torch.random.get_rng_state() if torch is not None else None
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if torch is not None:
+        torch.manual_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        if torch is not None and torch_state is not None:
+            torch.random.set_rng_state(torch_state)
+
+
+def as_2d(array: np.ndarray | None, n: int) -> np.ndarray | None:
+    """`array` as a float64 (n, columns) matrix, or None."""
+    if array is None:
+        return None
+    return np.asarray(array, dtype=np.float64).reshape(n, -1)
+
+
+class UpliftMethod:
+    """Base class of every method. Subclasses set `name`, `capabilities`, `references`, `defaults`."""
+
+    name: ClassVar[str] = ""
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    references: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **params: Any) -> None:
+        self.params = dict(params)
+
+    # -- parameters ---------------------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """The parameters as given (scikit-learn rule: stored verbatim, resolved in `fit`)."""
+        return dict(self.params)
+
+    def resolved_params(self) -> dict[str, Any]:
+        """Defaults overlaid with the given parameters; MethodError naming any unknown parameter."""
+        unknown = sorted(set(self.params) - set(self.defaults))
+        if unknown:
+            raise MethodError(
+                f"method {self.name!r} has no parameter {', '.join(unknown)}; valid: {', '.join(self.defaults)}"
+            )
+        return {**self.defaults, **self.params}
+
+    @classmethod
+    def search_space(cls, trial: Any) -> dict[str, Any]:
+        """Optuna search space: parameters suggested from `trial` (empty = untuned)."""
+        return {}
+
+    # -- applicability ------------------------------------------------------------------------------
+    def check_applicable(self, n_arms: int, n_outcomes: int, has_cost: bool) -> None:
+        """Raise MethodNotApplicable with a reason when this method cannot serve such data."""
+        caps = self.capabilities
+        if n_arms > 1 and not caps.multi_arm:
+            raise MethodNotApplicable(f"{self.name} handles one treatment arm, the data has {n_arms}")
+        if n_outcomes > 1 and not caps.multi_outcome:
+            raise MethodNotApplicable(f"{self.name} handles one outcome, the data has {n_outcomes}")
+        if caps.needs_cost and not has_cost:
+            raise MethodNotApplicable(f"{self.name} needs a cost, the data has none")
+
+    # -- fitting ------------------------------------------------------------------------------------
+    def fit(
+        self,
+        X: np.ndarray,
+        treatment: np.ndarray,
+        y: np.ndarray,
+        *,
+        cost: np.ndarray | None = None,
+        propensity: np.ndarray | None = None,
+        valid: ValidationSet | None = None,
+        seed: int = 0,
+    ) -> UpliftMethod:
+        """Fit on training rows; `valid` may be used for early stopping, never the test rows."""
+        X, treatment, y = validate_inputs(X, treatment, y)
+        n = X.shape[0]
+        cost2d = as_2d(cost, n)
+        self.n_arms_ = int(treatment.max())
+        self.n_outcomes_ = y.shape[1]
+        self.n_costs_ = 0 if cost2d is None else cost2d.shape[1]
+        self.check_applicable(self.n_arms_, self.n_outcomes_, cost2d is not None)
+        if treatment.min() != 0 or len(np.unique(treatment)) != self.n_arms_ + 1:
+            raise ValueError("treatment must contain control (0) and every arm 1..K in the training rows")
+        self.params_ = self.resolved_params()
+        if cost2d is not None and not self.capabilities.uses_cost:
+            targets = np.hstack([y, cost2d])
+            if valid is not None:
+                vn = len(valid.treatment)
+                valid = ValidationSet(valid.X, valid.treatment, np.hstack([as_2d(valid.y, vn), as_2d(valid.cost, vn)]))
+            cost2d = None
+        else:
+            targets = y
+        with isolated_random_state(seed):
+            self._fit(X, treatment, targets, cost=cost2d, propensity=propensity, valid=valid, seed=seed)
+        return self
+
+    def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
+        """Fit on (n, d) X, int treatment and (n, targets) y; targets are outcomes then cost columns."""
+        raise NotImplementedError
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        """Effects (n, K, targets) of each arm against control on every target column."""
+        raise NotImplementedError
+
+    # -- prediction ---------------------------------------------------------------------------------
+    def _effects(self, X: np.ndarray) -> np.ndarray:
+        if not self.capabilities.predicts_effects:
+            raise NotImplementedError(f"{self.name} ranks units but does not estimate effects")
+        X = np.asarray(X, dtype=np.float32)
+        with isolated_random_state(0):
+            effects = np.asarray(self._predict(X), dtype=np.float64)
+        expected = (X.shape[0], self.n_arms_, self.n_outcomes_ + self.n_costs_)
+        if effects.shape != expected:
+            raise RuntimeError(f"{self.name}._predict returned shape {effects.shape}, expected {expected}")
+        return effects
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Estimated effect of each arm against control on each outcome: (n, K, m)."""
+        return self._effects(X)[:, :, : self.n_outcomes_]
+
+    def predict_cost(self, X: np.ndarray) -> np.ndarray:
+        """Estimated effect of each arm against control on each cost column: (n, K, c)."""
+        if self.n_costs_ == 0:
+            raise ValueError(f"{self.name} was fitted without cost")
+        return self._effects(X)[:, :, self.n_outcomes_ :]
+
+    def rank(self, X: np.ndarray, *, value: int = 0, cost: int | None = None) -> np.ndarray:
+        """Targeting score (n,): the value effect of the best arm, or with `cost` (a cost column index)
+        the ratio relu(tau_value) / (relu(tau_cost) + 1e-5) of the best arm."""
+        effects = self._effects(X)
+        score = effects[:, :, value]
+        if cost is not None:
+            tau_cost = effects[:, :, self.n_outcomes_ + cost]
+            score = np.maximum(score, 0.0) / (np.maximum(tau_cost, 0.0) + RATIO_EPSILON)
+        return score.max(axis=1)
+
+
+def validate_inputs(X, treatment, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrays in the contract's dtypes and shapes; ValueError saying what is wrong otherwise."""
+    X = np.asarray(X, dtype=np.float32)
+    treatment = np.asarray(treatment)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}")
+    if treatment.dtype.kind not in "iub":
+        raise ValueError(f"treatment must hold integer arm codes (0 = control), got dtype {treatment.dtype}")
+    treatment = treatment.astype(np.int64)
+    y = np.asarray(y, dtype=np.float64)
+    y = y.reshape(len(y), -1)
+    if not len(X) == len(treatment) == len(y):
+        raise ValueError(f"X, treatment and y differ in length: {len(X)}, {len(treatment)}, {len(y)}")
+    if not np.isfinite(X).all() or not np.isfinite(y).all():
+        raise ValueError("X and y must be finite (no NaN or infinity)")
+    return X, treatment, y
