@@ -1,0 +1,1 @@
+"""Deep uplift models as Lightning modules (MTMT, deep baselines, DRM/CRM)."""
