@@ -8,7 +8,7 @@ import sys
 
 from benchmarks.errors import USER_ERRORS
 
-COMMANDS = ("list", "data")
+COMMANDS = ("list", "data", "report")
 EXIT_USER_ERROR = 2
 
 

@@ -1,0 +1,133 @@
+"""Paper tables: the papers' numbers beside ours (mean and 95% interval over seeds) with a verdict."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+PAPER_NUMBERS = Path(__file__).with_name("paper_numbers.toml")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over seeds with a two-sided 95% t-interval (None when fewer than two seeds)."""
+
+    mean: float
+    low: float | None
+    high: float | None
+    seeds: int
+
+    def __str__(self) -> str:
+        if self.low is None:
+            return f"{self.mean:.4f} (1 seed)"
+        return f"{self.mean:.4f} ± {(self.high - self.low) / 2:.4f} (n={self.seeds})"
+
+
+def estimate(values: np.ndarray) -> Estimate:
+    """Mean and 95% t-interval of per-seed values."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return Estimate(mean, None, None, len(values))
+    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    return Estimate(mean, mean - half, mean + half, len(values))
+
+
+def verdict(ours: Estimate | None, paper: float | None, not_public: bool = False) -> str:
+    """reproduced (paper inside our interval), better, worse, or why there is no comparison."""
+    if not_public:
+        return "data not public"
+    if ours is None:
+        return "data not available"
+    if paper is None:
+        return "no paper number"
+    low, high = (ours.low, ours.high) if ours.low is not None else (ours.mean, ours.mean)
+    if low <= paper <= high:
+        return "reproduced"
+    return "better" if low > paper else "worse"
+
+
+def table_specs(path: Path = PAPER_NUMBERS) -> list[dict[str, Any]]:
+    """The table definitions with the papers' numbers."""
+    return tomllib.loads(path.read_text())["table"]
+
+
+def headline_rows(
+    results: pd.DataFrame, suite: str, dataset: str, metric: str, variant: str, outcome: str | None
+) -> pd.DataFrame:
+    """Per-seed test values of one metric variant, one row per (method, seed), arms averaged ("mean")."""
+    rows = results[
+        (results["suite"] == suite)
+        & (results["dataset"] == dataset)
+        & (results["metric"] == metric)
+        & (results["variant"] == variant)
+        & (results["split"] == "test")
+        & (results["status"] == "ok")
+    ]
+    if outcome is not None:
+        rows = rows[rows["outcome"] == outcome]
+    if "mean" in set(rows["arm"]):
+        rows = rows[rows["arm"] == "mean"]
+    return rows.groupby(["method", "seed"], as_index=False)["value"].mean()
+
+
+def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None = None) -> pd.DataFrame:
+    """One paper table as a frame: per column, the paper's number, ours and the verdict."""
+    variant = variant or spec.get("variant")
+    not_public = spec.get("not_public", False)
+    records = []
+    for row in spec["rows"]:
+        record: dict[str, Any] = {"method": row["name"]}
+        for index, column in enumerate(spec["columns"]):
+            paper = row.get("paper", [None] * len(spec["columns"]))[index]
+            ours = None
+            if not not_public and column.get("dataset"):
+                per_seed = headline_rows(
+                    results, column["suite"], column["dataset"], spec["metric"], variant, spec.get("outcome")
+                )
+                label = next((m for m in row.get("ours", []) if m in set(per_seed["method"])), None)
+                if label is not None:
+                    ours = estimate(per_seed.loc[per_seed["method"] == label, "value"].to_numpy())
+            record[f"{column['label']}: paper"] = "-" if paper is None else f"{paper:.4g}"
+            if not not_public:
+                record[f"{column['label']}: ours"] = "-" if ours is None else str(ours)
+            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str) -> list[str]:
+    """Whether the paper's ranking of methods holds in ours, per column, as plain sentences."""
+    lines = []
+    for index, column in enumerate(spec["columns"]):
+        if not column.get("dataset"):
+            continue
+        per_seed = headline_rows(
+            results, column["suite"], column["dataset"], spec["metric"], variant, spec.get("outcome")
+        )
+        means = per_seed.groupby("method")["value"].mean()
+        paired = []
+        for row in spec["rows"]:
+            paper = row.get("paper", [None] * len(spec["columns"]))[index]
+            label = next((m for m in row.get("ours", []) if m in means.index), None)
+            if paper is not None and label is not None and row["name"] != "Random":
+                paired.append((row["name"], paper, float(means[label])))
+        if len(paired) < 2:
+            lines.append(f"{column['label']}: too few of the paper's methods were run to compare orderings.")
+            continue
+        paper_order = [name for name, _, _ in sorted(paired, key=lambda p: -p[1])]
+        our_order = [name for name, _, _ in sorted(paired, key=lambda p: -p[2])]
+        tau = stats.kendalltau([p[1] for p in paired], [p[2] for p in paired]).statistic
+        holds = "holds" if paper_order == our_order else "does not hold"
+        lines.append(
+            f"{column['label']} ({variant}): the paper's ordering {' > '.join(paper_order)} {holds}; "
+            f"ours: {' > '.join(our_order)} (Kendall tau {tau:.2f})."
+        )
+    return lines
