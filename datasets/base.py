@@ -46,7 +46,9 @@ class UpliftData:
         if self.cost is not None and self.cost.shape[0] != n:
             raise DataError(f"cost has {self.cost.shape[0]} rows, expected {n}")
         if self.tau is not None and self.tau.shape != (n, self.n_arms, self.n_outcomes):
-            raise DataError(f"tau has shape {self.tau.shape}, expected ({n}, {self.n_arms}, {self.n_outcomes})")
+            raise DataError(
+                f"tau has shape {self.tau.shape}, expected ({n}, {self.n_arms}, {self.n_outcomes})"
+            )
 
     @property
     def n_rows(self) -> int:

@@ -147,7 +147,9 @@ class UpliftMethod:
             targets = np.hstack([y, cost2d])
             if valid is not None:
                 vn = len(valid.treatment)
-                valid = ValidationSet(valid.X, valid.treatment, np.hstack([as_2d(valid.y, vn), as_2d(valid.cost, vn)]))
+                valid = ValidationSet(
+                    valid.X, valid.treatment, np.hstack([as_2d(valid.y, vn), as_2d(valid.cost, vn)])
+                )
             cost2d = None
         else:
             targets = y

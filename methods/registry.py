@@ -27,14 +27,22 @@ class Registry:
     def get(self, name: str) -> type[UpliftMethod]:
         """The class called `name`; MethodError listing the valid names otherwise."""
         if name not in self.methods:
-            hint = f" ({len(self.broken)} file(s) failed to import: {', '.join(self.broken)})" if self.broken else ""
-            raise MethodError(f"unknown method {name!r}; valid names: {', '.join(sorted(self.methods))}{hint}")
+            hint = (
+                f" ({len(self.broken)} file(s) failed to import: {', '.join(self.broken)})"
+                if self.broken
+                else ""
+            )
+            raise MethodError(
+                f"unknown method {name!r}; valid names: {', '.join(sorted(self.methods))}{hint}"
+            )
         return self.methods[name]
 
 
 def method_files(directory: Path = METHODS_DIR) -> list[Path]:
     """The files of `directory` that may define methods, sorted by name."""
-    return sorted(p for p in directory.glob("*.py") if p.stem not in NOT_METHOD_FILES and not p.stem.startswith("_"))
+    return sorted(
+        p for p in directory.glob("*.py") if p.stem not in NOT_METHOD_FILES and not p.stem.startswith("_")
+    )
 
 
 def discover(directory: Path = METHODS_DIR, package: str = "methods") -> Registry:

@@ -21,7 +21,8 @@ def collect() -> dict:
     registry = discover()
     return {
         "datasets": [
-            {"name": name, "description": datasets.dataset_module(name).DESCRIPTION} for name in datasets.names()
+            {"name": name, "description": datasets.dataset_module(name).DESCRIPTION}
+            for name in datasets.names()
         ],
         "methods": [
             {
