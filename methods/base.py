@@ -56,18 +56,18 @@ def isolated_random_state(seed: int) -> Iterator[None]:
     """Seed Python's, NumPy's and (if loaded) torch's global generators for the block, then restore them,
     so that fitting is reproducible and leaves the caller's random state untouched."""
     py_state = random.getstate()
-    np_state = np.random.get_state()
+    np_state = np.random.get_state()  # noqa: NPY002 - the legacy global state is what we isolate
     torch = sys.modules.get("torch")
     torch_state = torch.random.get_rng_state() if torch is not None else None
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002
     if torch is not None:
         torch.manual_seed(seed)
     try:
         yield
     finally:
         random.setstate(py_state)
-        np.random.set_state(np_state)
+        np.random.set_state(np_state)  # noqa: NPY002
         if torch is not None and torch_state is not None:
             torch.random.set_rng_state(torch_state)
 
@@ -100,7 +100,8 @@ class UpliftMethod:
         unknown = sorted(set(self.params) - set(self.defaults))
         if unknown:
             raise MethodError(
-                f"method {self.name!r} has no parameter {', '.join(unknown)}; valid: {', '.join(self.defaults)}"
+                f"method {self.name!r} has no parameter {', '.join(unknown)}; "
+                f"valid: {', '.join(self.defaults)}"
             )
         return {**self.defaults, **self.params}
 

@@ -61,7 +61,8 @@ def discover(directory: Path = METHODS_DIR, package: str = "methods") -> Registr
                 continue
             if cls.name in registry.methods:
                 raise MethodError(
-                    f"duplicate method name {cls.name!r} in {path.name} and {origins[cls.name]}; names must be unique"
+                    f"duplicate method name {cls.name!r} in {path.name} and {origins[cls.name]}; "
+                    "names must be unique"
                 )
             registry.methods[cls.name] = cls
             origins[cls.name] = path.name
