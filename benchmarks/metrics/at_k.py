@@ -1,0 +1,49 @@
+"""uplift@k as scikit-uplift 0.5.1's `uplift_at_k` defines it (LIFT@30 is k=0.3, strategy='overall')."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.metrics._checks import UndefinedMetric, inputs
+from benchmarks.metrics.ranking import Ranking
+
+
+def _top_size(k: float | int, n: int) -> int:
+    """Rows in the top: int(n * k) for a fraction k in (0, 1), or k itself for an integer 0 < k < n."""
+    if isinstance(k, bool) or not isinstance(k, int | float | np.integer | np.floating):
+        raise ValueError(f"k must be a fraction in (0, 1) or a row count, got {k!r}")
+    if isinstance(k, int | np.integer):
+        if not 0 < k < n:
+            raise ValueError(f"k={k} rows must lie in (0, {n})")
+        return int(k)
+    if not 0 < k < 1:
+        raise ValueError(f"k={k} must lie in (0, 1) when given as a fraction")
+    return int(n * k)
+
+
+def _mean(total: float, count: float, group: str) -> float:
+    if count == 0:
+        raise UndefinedMetric(f"no {group} rows among the top k: uplift@k is undefined")
+    return total / count
+
+
+def uplift_at_k(score, treatment, y, k: float | int = 0.3, strategy: str = "overall") -> float:
+    """Mean outcome of treated minus control rows among the top k ranked rows ('overall'), or among the
+    top k share of each group ranked separately ('by_group'); ties cut by the tie rule."""
+    if strategy not in ("overall", "by_group"):
+        raise ValueError(f"strategy must be 'overall' or 'by_group', got {strategy!r}")
+    s, t, y = inputs(score, treatment, y)
+    ranking = Ranking(s)
+    yt = y * t
+    if strategy == "overall":
+        m = _top_size(k, s.shape[0])
+        count_t, sum_yt, sum_y = ranking.top_sums([m], [t, yt, y])[0]
+        return _mean(sum_yt, count_t, "treated") - _mean(sum_y - sum_yt, m - count_t, "control")
+    means = []
+    for group in (t == 1, t == 0):
+        size = int(group.sum())
+        m = _top_size(k, size) if isinstance(k, float | np.floating) else int(k)
+        if not 0 < m <= size:
+            raise UndefinedMetric(f"k={k} selects {m} of the {size} rows of a group")
+        means.append(ranking.top_sums([m], [y], group=group)[0, 0] / m)
+    return float(means[0] - means[1])

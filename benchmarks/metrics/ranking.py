@@ -1,0 +1,47 @@
+"""One sort of the scores, shared by every curve: tie blocks, their cumulative sums, and top-m sums.
+
+Tie rule (docs/metrics.md): rows are ranked by score, descending. Rows with equal scores form one block;
+curves are evaluated only at block ends, so their values do not depend on the order inside a block. A
+cut that falls inside a block (uplift@k, the HCL code's deciles) takes the block's rows with the highest
+row index first, the order scikit-uplift's `np.argsort(score, kind="mergesort")[::-1]` gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Ranking:
+    """Scores sorted once (descending). `ends[b]` is the number of rows in blocks before b, from
+    `ends[0] = 0` to `ends[-1] = n`; cumulative sums are indexed the same way."""
+
+    def __init__(self, score: np.ndarray) -> None:
+        self.score = score
+        self.order = np.argsort(score)[::-1]
+        ranked = score[self.order]
+        starts = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1]
+        self.block_score = ranked[starts]
+        self.ends = np.r_[starts, score.shape[0]]
+
+    def cumsum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of `values` over the rows before each block end (first entry 0: no rows)."""
+        return np.r_[0.0, np.cumsum(values[self.order], dtype=np.float64)[self.ends[1:] - 1]]
+
+    def top_sums(self, ms, columns: list[np.ndarray], group: np.ndarray | None = None) -> np.ndarray:
+        """Sums of each column over the top m rows (of the boolean `group`, if given) for every m in `ms`,
+        cutting ties by the tie rule: an array (len(ms), len(columns))."""
+        ms = np.asarray(ms, dtype=np.int64)
+        if group is not None:
+            columns = [np.where(group, c, 0.0) for c in columns]
+        counts = self.ends if group is None else self.cumsum(group.astype(np.float64))
+        cums = np.stack([self.cumsum(c) for c in columns], axis=1)
+        b = np.searchsorted(counts, ms, side="left")
+        out = cums[b].copy()
+        for i in np.flatnonzero(counts[b] != ms):
+            need = int(ms[i] - counts[b[i] - 1])
+            in_block = self.score == self.block_score[b[i] - 1]
+            if group is not None:
+                in_block &= group
+            rows = np.flatnonzero(in_block)[-need:]
+            out[i] = cums[b[i] - 1] + [c[rows].sum() for c in columns]
+        return out

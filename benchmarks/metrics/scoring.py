@@ -1,0 +1,150 @@
+"""The bridge from a method's test predictions to tidy metric rows, used by the harness and the report.
+
+Each row is a dict (arm, outcome, metric, variant, value). Multi-arm scores are computed per arm on the
+rows of control and that arm, with a "mean" row over arms. A metric that is undefined on the data (for
+example scikit-uplift's AUUC on a continuous outcome) is left out rather than reported as a number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.metrics import areas, at_k, aucc, policy
+from benchmarks.metrics._checks import UndefinedMetric
+from benchmarks.metrics.curves import cumulative, qini_values
+from benchmarks.metrics.effects import pehe
+from benchmarks.metrics.multiarm import arm_rows
+from benchmarks.metrics.thin import thin
+
+HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "bounded")}
+
+RANKING_METRICS = {
+    ("qini", "sklift"): areas.qini_sklift,
+    ("qini", "causalml"): areas.qini_causalml,
+    ("auuc", "sklift"): areas.auuc_sklift,
+    ("auuc", "causalml"): areas.auuc_causalml,
+    ("uplift_at_k", "k=0.3"): lambda s, t, y: at_k.uplift_at_k(s, t, y, k=0.3, strategy="overall"),
+}
+
+
+def _row(arm: str, outcome: str, metric: str, variant: str, value: float) -> dict:
+    return {"arm": arm, "outcome": outcome, "metric": metric, "variant": variant, "value": float(value)}
+
+
+def _defined(function, *args) -> float | None:
+    try:
+        return function(*args)
+    except UndefinedMetric:
+        return None
+
+
+def ranking_rows(treatment, y, outcome_names, arm_names, scores_per_arm) -> list[dict]:
+    """Qini, AUUC and uplift@30% per arm and outcome (and their mean over arms).
+
+    scores_per_arm(k, j) gives the score of arm k's rows for outcome j, on all n rows."""
+    rows = []
+    for j, outcome in enumerate(outcome_names):
+        per_metric: dict[tuple[str, str], list[float]] = {key: [] for key in RANKING_METRICS}
+        for k in range(1, len(arm_names)):
+            mask, t = arm_rows(treatment, k)
+            score = scores_per_arm(k, j)[mask]
+            for (metric, variant), function in RANKING_METRICS.items():
+                value = _defined(function, score, t, y[mask, j])
+                if value is not None:
+                    per_metric[(metric, variant)].append(value)
+                    rows.append(_row(arm_names[k], outcome, metric, variant, value))
+        if len(arm_names) > 2:
+            for (metric, variant), values in per_metric.items():
+                if len(values) == len(arm_names) - 1:
+                    rows.append(_row("mean", outcome, metric, variant, np.mean(values)))
+    return rows
+
+
+def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[dict]:
+    """AUCC in every variant, treated (any arm) against control, first outcome = value, first cost column."""
+    t = (treatment > 0).astype(np.float64)
+    value, spend = y[:, 0], np.asarray(cost).reshape(len(t), -1)[:, 0]
+    arm = arm_names[1] if len(arm_names) == 2 else "any"
+    rows = []
+    for variant in aucc.VARIANTS:
+        area = _defined(aucc.aucc, rank_score, t, value, spend, variant)
+        if area is not None:
+            rows.append(_row(arm, outcome_names[0], "aucc", variant, area))
+    return rows
+
+
+def policy_rows(treatment, y, outcome_names, arm_scores, propensity) -> list[dict]:
+    """IPW value of the policy 'best predicted arm if its effect is positive, else control', per outcome."""
+    rows = []
+    for j, outcome in enumerate(outcome_names):
+        effects = arm_scores[:, :, j]
+        choice = np.where(effects.max(axis=1) > 0, effects.argmax(axis=1) + 1, 0)
+        value = policy.policy_value(choice, treatment, y[:, j], propensity)
+        rows.append(_row("policy", outcome, "policy_value", "ipw", value))
+    return rows
+
+
+def pehe_rows(outcome_names, arm_names, tau_true, tau_pred) -> list[dict]:
+    """PEHE per arm and outcome against the true effects (synthetic data)."""
+    errors = pehe(tau_true, tau_pred)
+    return [
+        _row(arm_names[k + 1], outcome, "pehe", "rmse", errors[k, j])
+        for k in range(errors.shape[0])
+        for j, outcome in enumerate(outcome_names)
+    ]
+
+
+def score_cell(
+    *,
+    treatment,
+    y,
+    outcome_names,
+    arm_names,
+    rank_score,
+    arm_scores=None,
+    cost=None,
+    propensity=None,
+    tau_true=None,
+    tau_pred=None,
+    kind: str = "effect",
+) -> list[dict]:
+    """Every metric that applies to one cell's test predictions, as tidy rows.
+
+    arm_scores (n, K, m) are per-arm predicted effects; without them every arm is ranked by rank_score.
+    kind "cost" adds AUCC (needs cost); propensity adds the policy value; tau_true and tau_pred add PEHE."""
+    if kind not in HEADLINE:
+        raise ValueError(f"kind must be one of {', '.join(HEADLINE)}, got {kind!r}")
+    treatment = np.asarray(treatment).astype(np.int64)
+    y = np.asarray(y, dtype=np.float64).reshape(len(treatment), -1)
+    rank_score = np.asarray(rank_score, dtype=np.float64)
+    if arm_scores is not None:
+        arm_scores = np.asarray(arm_scores, dtype=np.float64)
+
+        def scores(k, j):
+            return arm_scores[:, k - 1, j]
+    else:
+
+        def scores(k, j):
+            return rank_score
+
+    rows = ranking_rows(treatment, y, outcome_names, arm_names, scores)
+    if kind == "cost":
+        if cost is None:
+            raise ValueError("kind 'cost' needs the cost column")
+        rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost)
+    if propensity is not None and arm_scores is not None:
+        rows += policy_rows(treatment, y, outcome_names, arm_scores, propensity)
+    if tau_true is not None and tau_pred is not None:
+        rows += pehe_rows(outcome_names, arm_names, tau_true, tau_pred)
+    return rows
+
+
+def qini_curve_points(score, treatment, y) -> tuple[np.ndarray, np.ndarray]:
+    """Qini curve (x = share of rows targeted, y = incremental responders), at most 1,000 points."""
+    c = cumulative(np.asarray(score, float), np.asarray(treatment, float), np.asarray(y, float))
+    return thin(c.n / c.n[-1], qini_values(c))
+
+
+def cost_curve_points(score, treatment, value, cost, variant: str = "bounded"):
+    """Cost curve of one AUCC variant, at most 1,000 points."""
+    return thin(*aucc.cost_curve(score, treatment, value, cost, variant))

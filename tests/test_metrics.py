@@ -1,0 +1,141 @@
+"""Metrics against scikit-uplift 0.5.1 and causalml 0.18 where the definitions coincide, AUCC by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from causalml.metrics import auuc_score, qini_score
+from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
+
+from benchmarks.metrics import areas, at_k, aucc, bootstrap, multiarm, policy, thin
+from benchmarks.metrics._checks import UndefinedMetric
+from benchmarks.metrics.scoring import HEADLINE, score_cell
+
+
+def trial(seed, n=3000, ties=False):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    t = rng.integers(0, 2, n)
+    y = (rng.random(n) < 0.2 + 0.1 * t * (x > 0)).astype(float)
+    score = x + rng.normal(scale=0.5, size=n)
+    return (np.round(score, 1) if ties else score), t, y
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("ties", [False, True])
+def test_sklift_areas_and_uplift_at_k_agree(seed, ties):
+    s, t, y = trial(seed, ties=ties)
+    assert areas.qini_sklift(s, t, y) == pytest.approx(
+        qini_auc_score(y, s, t, negative_effect=True), abs=1e-9
+    )
+    assert areas.auuc_sklift(s, t, y) == pytest.approx(uplift_auc_score(y, s, t), abs=1e-9)
+    for strategy in ("overall", "by_group"):
+        ours = at_k.uplift_at_k(s, t, y, k=0.3, strategy=strategy)
+        assert ours == pytest.approx(uplift_at_k(y, s, t, strategy=strategy, k=0.3), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_causalml_areas_agree(seed):
+    s, t, y = trial(seed)
+    frame = pd.DataFrame({"model": s, "y": y, "w": t})
+    expected_qini = qini_score(frame, outcome_col="y", treatment_col="w")["model"]
+    expected_auuc = auuc_score(frame, outcome_col="y", treatment_col="w")["model"]
+    assert areas.qini_causalml(s, t, y) == pytest.approx(expected_qini, abs=1e-9)
+    assert areas.auuc_causalml(s, t, y) == pytest.approx(expected_auuc, abs=1e-9)
+
+
+def test_qini_on_hillstrom_like_spend_is_defined_and_auuc_says_why_not():
+    s, t, y = trial(0)
+    spend = y * np.random.default_rng(1).gamma(2.0, 50.0, size=y.size)
+    assert np.isfinite(areas.qini_sklift(s, t, spend))
+    with pytest.raises(UndefinedMetric, match="binary outcomes only"):
+        areas.auuc_sklift(s, t, spend)
+
+
+def test_aucc_hand_computed_example():
+    # rows ranked a > b > c > d; treated a, c; control b, d; value (1, 0, 1, 0), cost (1, 0, 3, 0).
+    # Cuts with both groups: top 2: value 2*(1-0) = 2, cost 2*(1-0) = 2; top 3: value 3*(1-0) = 3,
+    # cost 3*(2-0) = 6; all 4: value 4, cost 8. Normalised: (0,0), (.25,.5), (.75,.75), (1,1).
+    # Trapezoids: .25*.25 + .5*.625 + .25*.875 = 0.59375.
+    score = np.array([4.0, 3.0, 2.0, 1.0])
+    t = np.array([1, 0, 1, 0])
+    value = np.array([1.0, 0.0, 1.0, 0.0])
+    cost = np.array([1.0, 0.0, 3.0, 0.0])
+    assert aucc.aucc(score, t, value, cost, "zou2020-text") == pytest.approx(0.59375)
+    assert aucc.aucc(score, t, value, cost, "bounded") == pytest.approx(0.59375)
+
+
+def test_aucc_random_is_about_half_and_bounded_stays_in_unit_interval():
+    rng = np.random.default_rng(3)
+    n = 20000
+    t = rng.integers(0, 2, n)
+    value = (rng.random(n) < 0.3 + 0.2 * t).astype(float)
+    cost = (rng.random(n) < 0.2 + 0.3 * t).astype(float)
+    random_area = np.mean([aucc.aucc(rng.random(n), t, value, cost) for _ in range(5)])
+    assert random_area == pytest.approx(0.5, abs=0.03)
+    sign_changing = rng.normal(size=n)
+    cost_flip = np.where(sign_changing > 1, 1 - cost, cost)  # the top-ranked 16% save cost when treated
+    x, _ = aucc.text_points(sign_changing, t, value, cost_flip)
+    assert x.min() < 0  # the text's curve leaves the unit square ...
+    assert 0 <= aucc.aucc(sign_changing, t, value, cost_flip, "bounded") <= 1  # ... the headline does not
+
+
+def test_multi_arm_mean_and_policy_value():
+    rng = np.random.default_rng(4)
+    n = 3000
+    t = rng.integers(0, 3, n)
+    y = (rng.random(n) < 0.1 + 0.1 * (t == 2)).astype(float)
+    scores = rng.normal(size=(n, 2))
+    values, mean = multiarm.per_arm(areas.qini_sklift, scores, t, y)
+    assert mean == pytest.approx(np.mean(values))
+    for k in (1, 2):
+        rows = (t == 0) | (t == k)
+        assert values[k - 1] == pytest.approx(qini_auc_score(y[rows], scores[rows, k - 1], (t[rows] == k)))
+    always_two = policy.policy_value(np.full(n, 2), t, y, np.full((n, 3), 1 / 3))
+    assert always_two == pytest.approx(y[t == 2].sum() * 3 / n)
+
+
+def test_score_cell_rows_and_headline():
+    rng = np.random.default_rng(5)
+    n = 2000
+    t = rng.integers(0, 3, n)
+    y = rng.integers(0, 2, (n, 2)).astype(float)
+    effects = rng.normal(size=(n, 2, 2))
+    rows = score_cell(
+        treatment=t,
+        y=y,
+        outcome_names=("visit", "conversion"),
+        arm_names=("c", "m", "w"),
+        rank_score=effects[:, 0, 0],
+        arm_scores=effects,
+        tau_true=np.zeros_like(effects),
+        tau_pred=effects,
+    )
+    metric, variant = HEADLINE["effect"]
+    headline = [r for r in rows if (r["metric"], r["variant"]) == (metric, variant)]
+    assert {(r["arm"], r["outcome"]) for r in headline} == {
+        (a, o) for a in ("m", "w", "mean") for o in ("visit", "conversion")
+    }
+    assert any(r["metric"] == "pehe" for r in rows)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((np.ones(3), np.array([0, 1]), np.ones(3)), "lengths differ"),
+        ((np.array([np.nan, 1.0]), np.array([0, 1]), np.ones(2)), "NaN"),
+        ((np.ones(3), np.array([0, 1, 2]), np.ones(3)), "binary"),
+        ((np.ones(3), np.array([1, 1, 1]), np.ones(3)), "one class"),
+    ],
+)
+def test_bad_input_raises_value_error_saying_what(args, message):
+    with pytest.raises(ValueError, match=message):
+        areas.qini_sklift(*args)
+
+
+def test_bootstrap_is_seeded_and_thin_keeps_ends():
+    s, t, y = trial(6, n=1000)
+    first = bootstrap.bootstrap_ci(areas.qini_sklift, s, t, y, n_boot=30, seed=1)
+    assert first == bootstrap.bootstrap_ci(areas.qini_sklift, s, t, y, n_boot=30, seed=1)
+    assert first[0] < areas.qini_sklift(s, t, y) < first[1]
+    x, v = thin.thin(np.arange(5000.0), np.arange(5000.0))
+    assert len(x) <= 1000 and x[0] == 0 and x[-1] == 4999
