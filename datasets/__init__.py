@@ -6,6 +6,7 @@ Each dataset module defines `DESCRIPTION` (one line) and `load(data_dir=None, **
 from __future__ import annotations
 
 import importlib
+import inspect
 from types import ModuleType
 
 from datasets.base import DataError, UpliftData
@@ -29,4 +30,9 @@ def dataset_module(name: str) -> ModuleType:
 
 def load(name: str, data_dir: str | None = None, **options) -> UpliftData:
     """Load dataset `name`, locating its raw file as DESIGN.md describes."""
-    return dataset_module(name).load(data_dir=data_dir, **options)
+    loader = dataset_module(name).load
+    try:
+        inspect.signature(loader).bind(data_dir=data_dir, **options)
+    except TypeError as error:
+        raise DataError(f"dataset {name!r}: bad options {sorted(options)} ({error})") from None
+    return loader(data_dir=data_dir, **options)

@@ -8,6 +8,11 @@ from typing import Any
 import numpy as np
 
 
+def _row_aligned(value: Any, n: int) -> bool:
+    """Whether a meta entry is a per-row array (subset with the rows)."""
+    return isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n
+
+
 class DataError(Exception):
     """A problem with input data that the user can fix; the CLI prints it as one line and exits 2."""
 
@@ -83,7 +88,7 @@ class UpliftData:
             cost_names=self.cost_names,
             propensity=None if self.propensity is None else self.propensity[index],
             tau=None if self.tau is None else self.tau[index],
-            meta=dict(self.meta),
+            meta={k: v[index] if _row_aligned(v, self.n_rows) else v for k, v in self.meta.items()},
         )
 
     def summary(self) -> dict[str, Any]:
