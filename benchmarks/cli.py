@@ -8,7 +8,7 @@ import sys
 
 from benchmarks.errors import USER_ERRORS
 
-COMMANDS = ("list", "data", "report")
+COMMANDS = ("list", "data", "run", "report")
 EXIT_USER_ERROR = 2
 
 

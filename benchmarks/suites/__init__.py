@@ -32,5 +32,13 @@ def load(name: str) -> Suite:
     if not path.is_file():
         valid = ", ".join(p.stem for p in sorted(SUITES_DIR.glob("*.toml")))
         raise UsageError(f"unknown suite {name!r}; valid names: {valid}")
-    spec = tomllib.loads(path.read_text())
-    return Suite(name=name, description=spec.get("description", ""), spec=spec)
+    return load_file(path)
+
+
+def load_file(path: Path) -> Suite:
+    """A suite from any TOML file; its name is the file's stem."""
+    try:
+        spec = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"suite file {path} is not valid TOML: {error}") from None
+    return Suite(name=path.stem, description=spec.get("description", ""), spec=spec)

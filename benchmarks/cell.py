@@ -1,0 +1,159 @@
+"""Computing one cell: load, split, check, tune on validation, refit, predict and score the test split."""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+import datasets
+from benchmarks import environment
+from benchmarks.metrics.scoring import pehe_rows, policy_rows
+from benchmarks.plan import Cell
+from benchmarks.seeds import derive_seed
+from benchmarks.splits import split_indices, subsample
+from benchmarks.tuning import score_split, tune
+from methods.base import MethodNotApplicable, UpliftMethod, ValidationSet
+from methods.registry import discover
+
+
+@functools.cache
+def registry():
+    return discover()
+
+
+@functools.lru_cache(maxsize=2)
+def load_data(data_key: str, data_dir: str | None):
+    """The dataset of a cell, loaded once per process (and subsampled with a fixed seed)."""
+    name, options, max_rows = json.loads(data_key)
+    data = datasets.load(name, data_dir=data_dir, **options)
+    return subsample(data, max_rows, derive_seed("subsample", name, max_rows))
+
+
+def base_row(cell: Cell, **fields) -> dict:
+    """The columns every result row of the cell carries."""
+    return {
+        "suite": cell.suite,
+        "dataset": cell.dataset,
+        "method": cell.method,
+        "params": json.dumps(cell.params, sort_keys=True, default=str),
+        "tuned": False,
+        "seed": cell.seed,
+        "fold": 0,
+        "split": "test",
+        "arm": None,
+        "outcome": None,
+        "metric": None,
+        "variant": None,
+        "value": np.nan,
+        "fit_seconds": np.nan,
+        "predict_seconds": np.nan,
+        "n_train": 0,
+        "n_test": 0,
+        "status": "ok",
+        "reason": "",
+        "git_commit": environment.git_commit(),
+        "library_versions": environment.library_versions(),
+        "device": environment.device(),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        **fields,
+    }
+
+
+def predictions_frame(test, rows, method, rank_score) -> pd.DataFrame:
+    """The test rows (their index in the dataset) with every predicted effect and the rank score, enough
+    to re-score the cell."""
+    columns = {"row": rows, "treatment": test.treatment}
+    for j, outcome in enumerate(test.outcome_names):
+        columns[f"y:{outcome}"] = test.y[:, j]
+    if test.cost is not None:
+        for c, values in enumerate(test.cost_matrix.T):
+            columns[f"cost:{c}"] = values
+    if method.capabilities.predicts_effects:
+        effects = method.predict(test.X)
+        for k, arm in enumerate(test.arm_names[1:]):
+            for j, outcome in enumerate(test.outcome_names):
+                columns[f"effect:{arm}:{outcome}"] = effects[:, k, j]
+                if test.tau is not None:
+                    columns[f"tau:{arm}:{outcome}"] = test.tau[:, k, j]
+        if test.cost is not None and method.n_costs_:
+            cost_effects = method.predict_cost(test.X)
+            for k, arm in enumerate(test.arm_names[1:]):
+                columns[f"cost_effect:{arm}"] = cost_effects[:, k, 0]
+    columns["rank_score"] = rank_score
+    return pd.DataFrame(columns)
+
+
+def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(result rows, test predictions) of one cell; a method that cannot serve the data gives one
+    "skipped" row, any other failure one "error" row with the reason."""
+    try:
+        return _compute(cell, data_dir, storage)
+    except MethodNotApplicable as reason:
+        return pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None
+    except Exception as error:  # recorded, and the run goes on
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        return pd.DataFrame([base_row(cell, status="error", reason=reason)]), None
+
+
+def _compute(cell: Cell, data_dir: str | None, storage: str):
+    data = load_data(cell.data_key, data_dir)
+    split_seed = derive_seed("split", cell.dataset, cell.seed)
+    model_seed = derive_seed("model", cell.dataset, cell.seed, cell.method)
+    train_rows, valid_rows, test_rows = split_indices(data, cell.split, split_seed)
+    train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
+    method_class = registry().get(cell.method_name)
+    if method_class.capabilities.needs_gpu and environment.device().startswith("cpu"):
+        raise MethodNotApplicable(f"{cell.method_name} needs a GPU and none is present")
+    method_class(**cell.params).check_applicable(data.n_arms, data.n_outcomes, data.cost is not None)
+    params, tuned = dict(cell.params), False
+    searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__
+    if cell.tune and cell.trials > 0 and searchable:
+        params, _ = tune(
+            method_class,
+            cell.params,
+            train,
+            valid,
+            kind=cell.kind,
+            trials=cell.trials,
+            storage=storage,
+            study_name=cell.key,
+            seed=model_seed,
+        )
+        tuned = True
+    method = method_class(**params)
+    start = time.perf_counter()
+    method.fit(
+        train.X,
+        train.treatment,
+        train.y,
+        cost=train.cost,
+        propensity=train.propensity,
+        valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost),
+        seed=model_seed,
+    )
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    rank_score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
+    predict_seconds = time.perf_counter() - start
+    rows = score_split(method, test, data.arm_names, data.outcome_names, cell.kind)
+    if method.capabilities.predicts_effects:
+        effects = method.predict(test.X)
+        if test.tau is not None:
+            rows += pehe_rows(data.outcome_names, data.arm_names, test.tau, effects)
+        if test.propensity is not None:
+            rows += policy_rows(test.treatment, test.y, data.outcome_names, effects, test.propensity)
+    common = dict(
+        params=json.dumps(params, sort_keys=True, default=str),
+        tuned=tuned,
+        fit_seconds=fit_seconds,
+        predict_seconds=predict_seconds,
+        n_train=train.n_rows,
+        n_test=test.n_rows,
+    )
+    frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
+    return frame, predictions_frame(test, test_rows, method, rank_score)

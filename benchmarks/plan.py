@@ -1,0 +1,131 @@
+"""From a suite file and the command-line filters to the list of cells to run.
+
+A cell is one (suite, dataset, method label, seed): the unit that is computed, stored and resumed."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datasets
+from benchmarks import suites
+from benchmarks.errors import UsageError
+from methods.registry import Registry
+
+KINDS = ("effect", "cost")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Everything needed to compute one cell, in plain data (it crosses process boundaries)."""
+
+    suite: str
+    dataset: str  # label used in results
+    dataset_name: str  # registered dataset module
+    dataset_options: dict[str, Any]
+    max_rows: int
+    method: str  # label used in results
+    method_name: str  # registered method
+    params: dict[str, Any]
+    tune: bool
+    seed: int
+    trials: int
+    split: tuple[float, float, float]
+    kind: str
+
+    @property
+    def key(self) -> str:
+        """A file-safe identifier, unique within a run folder."""
+        raw = f"{self.suite}__{self.dataset}__{self.method}__seed{self.seed}"
+        return re.sub(r"[^A-Za-z0-9_.=-]+", "-", raw)
+
+    @property
+    def data_key(self) -> str:
+        """Identifies the loaded dataset (cells sharing it share one load per process)."""
+        return json.dumps([self.dataset_name, self.dataset_options, self.max_rows], sort_keys=True)
+
+
+def resolve_suite(name_or_path: str) -> suites.Suite:
+    """A suite by name, or from a TOML file path."""
+    path = Path(name_or_path)
+    if name_or_path.endswith(".toml"):
+        if not path.is_file():
+            raise UsageError(f"suite file {name_or_path} does not exist")
+        return suites.load_file(path)
+    return suites.load(name_or_path)
+
+
+def method_entries(spec: dict, registry: Registry) -> list[dict]:
+    """The suite's [[methods]], or every registered method when it lists none."""
+    entries = spec.get("methods") or [{"name": name} for name in sorted(registry.methods)]
+    for entry in entries:
+        registry.get(entry["name"])(**entry.get("params", {})).resolved_params()  # MethodError if bad
+    return entries
+
+
+def cells_of(
+    suite: suites.Suite,
+    registry: Registry,
+    *,
+    methods: list[str] | None = None,
+    dataset_names: list[str] | None = None,
+    seeds: int | None = None,
+    trials: int | None = None,
+    seen: tuple[str, ...] = (),
+) -> list[Cell]:
+    """Every cell of the suite and of the suites it includes, filtered by the command line."""
+    if suite.name in seen:
+        raise UsageError(f"suite {suite.name!r} includes itself")
+    spec = suite.spec
+    cells: list[Cell] = []
+    for included in spec.get("include", []):
+        cells += cells_of(
+            suites.load(included),
+            registry,
+            methods=None,
+            dataset_names=None,
+            seeds=seeds,
+            trials=trials,
+            seen=(*seen, suite.name),
+        )
+    kind = spec.get("kind", "effect")
+    if kind not in KINDS:
+        raise UsageError(f"suite {suite.name}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    for entry in spec.get("datasets", []):
+        datasets.dataset_module(entry["name"])  # DataError listing valid names
+    for dataset in spec.get("datasets", []):
+        for method in method_entries(spec, registry):
+            for seed in range(seeds if seeds is not None else spec.get("seeds", 1)):
+                cells.append(
+                    Cell(
+                        suite=suite.name,
+                        dataset=dataset.get("label", dataset["name"]),
+                        dataset_name=dataset["name"],
+                        dataset_options=dataset.get("options", {}),
+                        max_rows=dataset.get("max_rows", 0),
+                        method=method.get("label", method["name"]),
+                        method_name=method["name"],
+                        params=method.get("params", {}),
+                        tune=method.get("tune", True),
+                        seed=seed,
+                        trials=trials if trials is not None else spec.get("trials", 0),
+                        split=tuple(spec.get("split", (0.6, 0.2, 0.2))),
+                        kind=kind,
+                    )
+                )
+    cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))
+    return _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
+
+
+def _select(cells: list[Cell], wanted: list[str] | None, what: str, names) -> list[Cell]:
+    if not wanted:
+        return cells
+    known = {n for c in cells for n in names(c)}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        valid = ", ".join(sorted(known))
+        raise UsageError(f"unknown {what} {', '.join(unknown)} in this suite; valid names: {valid}")
+    return [c for c in cells if set(names(c)) & set(wanted)]
