@@ -1,0 +1,76 @@
+"""The adapter shared by DRM and CRM: cost-aware ranking methods trained full batch with Lightning."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from methods.base import Capabilities, UpliftMethod
+
+RANKING_DEFAULTS = {
+    "hidden": 0,
+    "lr": 0.01,
+    "weight_decay": 0.0,
+    "stabiliser": "softplus",
+    "sharpness": 100.0,
+    "max_epochs": 600,
+    "validate_every": 20,
+}
+
+
+def cohort_weights(treated: np.ndarray, propensity: np.ndarray | None) -> np.ndarray:
+    """Inverse propensity of each row's cohort: 1/e(x) for treated, 1/(1 - e(x)) for control rows (a
+    constant e = 0.5 when unknown, which the cohort softmax normalises away)."""
+    if propensity is None:
+        return np.ones(len(treated))
+    e = 1.0 - np.asarray(propensity)[:, 0]
+    return np.where(treated == 1, 1.0 / e, 1.0 / (1.0 - e))
+
+
+class CohortRanking(UpliftMethod):
+    """Fits RankingModel on value (first outcome) and cost (first cost column); `rank` is its score.
+    CRM's defaults add a `barrier` ("quantile" or "budget") and its settings."""
+
+    capabilities = Capabilities(
+        multi_arm=False, uses_cost=True, needs_cost=True, predicts_effects=False,
+        native="one treated cohort against control; ranks by the first outcome and cost",
+    )  # fmt: skip
+
+    @classmethod
+    def search_space(cls, trial):
+        return {
+            "lr": trial.suggest_float("lr", 1e-3, 3e-2, log=True),
+            "hidden": trial.suggest_categorical("hidden", [0, 32, 100]),
+            "weight_decay": trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
+        }
+
+    def _arrays(self, X, treatment, y, cost, propensity):
+        treated = (treatment > 0).astype(np.float32)
+        return X, treated, y[:, 0], cost[:, 0], cohort_weights(treated, propensity)
+
+    def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
+        from methods.deep.ranking import RankingModel
+        from methods.deep.training import fit, loader
+
+        p = dict(self.params_)
+        max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
+        self.model_ = RankingModel(X.shape[1], **p)
+        train = loader(self._arrays(X, treatment, y, cost, propensity))
+        valid_loader = None
+        if valid is not None and valid.cost is not None:
+            n = len(valid.treatment)
+            valid_loader = loader(
+                self._arrays(
+                    valid.X,
+                    valid.treatment,
+                    np.asarray(valid.y).reshape(n, -1),
+                    np.asarray(valid.cost).reshape(n, -1),
+                    None,
+                )
+            )
+        fit(self.model_, train, valid_loader, max_epochs=max_epochs, seed=seed, validate_every=validate_every)
+
+    def rank(self, X, *, value=0, cost=None):
+        """The learnt score tanh(f(x)): higher = more value per unit of cost."""
+        from methods.deep.training import predict_in_batches
+
+        return predict_in_batches(self.model_, np.asarray(X, dtype=np.float32)).astype(np.float64)

@@ -1,0 +1,115 @@
+"""What the Lightning models share: in-memory batch streams, a Trainer configured for reproducible
+CPU/GPU runs, and keeping the weights of the best validation epoch."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import warnings
+
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset
+
+for _name in ("lightning", "lightning.pytorch", "lightning.fabric"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", ".*does not have many workers.*")
+warnings.filterwarnings("ignore", ".*GPU available but not used.*")
+
+
+class TensorBatches(IterableDataset):
+    """Mini-batches sliced from tensors held in memory: one seeded permutation per epoch and one
+    indexing operation per batch, never a Python step per row. batch_size 0 = the full data each time."""
+
+    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int = 0, shuffle: bool = False, seed=0):
+        self.tensors = tensors
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        n = len(self.tensors[0])
+        return 1 if not self.batch_size else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.tensors[0])
+        if not self.batch_size or self.batch_size >= n:
+            yield self.tensors
+            return
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        for start in range(0, n, self.batch_size):
+            index = order[start : start + self.batch_size]
+            yield tuple(t[index] for t in self.tensors)
+
+
+def loader(arrays, batch_size: int = 0, shuffle: bool = False, seed: int = 0) -> DataLoader:
+    """A DataLoader over numpy arrays (float32 unless integer), batches already formed."""
+    tensors = tuple(
+        torch.as_tensor(a, dtype=torch.long if np.asarray(a).dtype.kind in "iu" else torch.float32)
+        for a in arrays
+    )
+    return DataLoader(TensorBatches(tensors, batch_size, shuffle, seed), batch_size=None)
+
+
+class KeepBest(L.Callback):
+    """Keeps the weights with the lowest `monitor` value seen at validation (model selection on the
+    validation split) and stops after `patience` validations without improvement (0 = never)."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 0) -> None:
+        self.monitor, self.patience = monitor, patience
+        self.best, self.state, self.bad = float("inf"), None, 0
+
+    def on_validation_end(self, trainer, module) -> None:
+        if trainer.sanity_checking or self.monitor not in trainer.callback_metrics:
+            return
+        value = float(trainer.callback_metrics[self.monitor])
+        if value < self.best:
+            self.best, self.state, self.bad = value, copy.deepcopy(module.state_dict()), 0
+        else:
+            self.bad += 1
+            if self.patience and self.bad >= self.patience:
+                trainer.should_stop = True
+
+    def restore(self, module) -> None:
+        if self.state is not None:
+            module.load_state_dict(self.state)
+
+
+def fit(
+    module: L.LightningModule,
+    train: DataLoader,
+    valid: DataLoader | None,
+    *,
+    max_epochs: int,
+    seed: int,
+    patience: int = 0,
+    validate_every: int = 1,
+) -> KeepBest:
+    """Train on `train`, select the best validation epoch's weights, on a GPU when there is one."""
+    L.seed_everything(seed, workers=False, verbose=False)
+    keep = KeepBest(patience=patience)
+    trainer = L.Trainer(
+        max_epochs=max_epochs,
+        accelerator="auto",
+        devices=1,
+        deterministic=True,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        check_val_every_n_epoch=validate_every,
+        callbacks=[keep],
+    )
+    trainer.fit(module, train_dataloaders=train, val_dataloaders=valid)
+    keep.restore(module)
+    module.cpu().eval()
+    return keep
+
+
+@torch.no_grad()
+def predict_in_batches(function, X: np.ndarray, batch_size: int = 65536) -> np.ndarray:
+    """Apply `function` (tensor -> tensor) to X in batches on the CPU, returning numpy."""
+    outputs = [function(torch.as_tensor(X[i : i + batch_size])).cpu() for i in range(0, len(X), batch_size)]
+    return torch.cat(outputs).numpy()
