@@ -16,6 +16,8 @@ for _name in ("lightning", "lightning.pytorch", "lightning.fabric"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 warnings.filterwarnings("ignore", ".*does not have many workers.*")
 warnings.filterwarnings("ignore", ".*GPU available but not used.*")
+warnings.filterwarnings("ignore", ".*IterableDataset. has .__len__. defined.*")
+warnings.filterwarnings("ignore", ".*treespec, LeafSpec.*")
 
 
 class TensorBatches(IterableDataset):

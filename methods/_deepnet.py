@@ -1,0 +1,80 @@
+"""The adapter shared by the deep effect models (MTMT and the deep baselines of its table): standardised
+inputs and targets, mini-batch training with Lightning, early stopping and model selection on the
+validation split, effects in the targets' original units."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from methods.base import Capabilities, UpliftMethod
+
+TRAINING_DEFAULTS = {
+    "lr": 1e-3,
+    "weight_decay": 1e-3,
+    "batch_size": 4096,
+    "max_epochs": 50,
+    "patience": 5,
+}
+
+
+class DeepUplift(UpliftMethod):
+    """Subclasses name `network` ("module:Class" under methods.deep) and its parameters in `defaults`
+    beside TRAINING_DEFAULTS; every parameter that is not a training setting goes to the network."""
+
+    network: ClassVar[str] = ""
+    capabilities = Capabilities(native="native: every arm and target in one network")
+
+    @classmethod
+    def search_space(cls, trial) -> dict[str, Any]:
+        return {
+            "lr": trial.suggest_float("lr", 3e-4, 3e-3, log=True),
+            "weight_decay": trial.suggest_float("weight_decay", 1e-5, 1e-2, log=True),
+            "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+        }
+
+    def _network_class(self):
+        import importlib
+
+        module, name = self.network.split(":")
+        return getattr(importlib.import_module(f"methods.deep.{module}"), name)
+
+    def _scaled(self, X, y):
+        return (X - self.x_mean_) / self.x_scale_, None if y is None else y / self.y_scale_
+
+    def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
+        from methods.deep.training import fit, loader
+
+        p = dict(self.params_)
+        training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
+        self.x_mean_ = X.mean(axis=0)
+        self.x_scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0).astype(np.float32)
+        self.y_scale_ = np.where(y.std(axis=0) > 0, y.std(axis=0), 1.0)
+        self.net_ = self._network_class()(
+            X.shape[1],
+            self.n_arms_,
+            y.shape[1],
+            lr=training["lr"],
+            weight_decay=training["weight_decay"],
+            **p,
+        )
+        Xs, ys = self._scaled(X, y)
+        train = loader((Xs, treatment, ys), training["batch_size"], shuffle=True, seed=seed)
+        valid_loader = None
+        if valid is not None:
+            vX, vy = self._scaled(
+                np.asarray(valid.X, dtype=np.float32), np.asarray(valid.y).reshape(len(valid.X), -1)
+            )
+            valid_loader = loader((vX, np.asarray(valid.treatment, dtype=np.int64), vy), 65536)
+        self.training_ = fit(
+            self.net_, train, valid_loader, max_epochs=training["max_epochs"], seed=seed,
+            patience=training["patience"],
+        )  # fmt: skip
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        from methods.deep.training import predict_in_batches
+
+        Xs, _ = self._scaled(X, None)
+        effects = predict_in_batches(self.net_.effects, Xs.astype(np.float32))
+        return effects * self.y_scale_[None, None, :]

@@ -1,0 +1,17 @@
+"""FlexTENet: shared and per-arm private subspaces in every layer."""
+
+from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+
+
+class FlexTeNet(DeepUplift):
+    """Per-arm heads on shared plus private streams, with an orthogonality penalty between them."""
+
+    name = "flextenet"
+    network = "baselines:FlexTENet"
+    references = (
+        "Curth and van der Schaar 2021, On inductive biases for heterogeneous treatment effect estimation, "
+        "NeurIPS",
+    )
+    defaults = {
+        **TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1, "private": 32, "orthogonality": 0.01,
+    }  # fmt: skip

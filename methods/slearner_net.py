@@ -1,0 +1,12 @@
+"""The S-learner network of MTMT's table: one network on the features and the one-hot arm."""
+
+from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+
+
+class SLearnerNetwork(DeepUplift):
+    """effect(x, k) = f(x, k) - f(x, control), one MLP for every arm and target."""
+
+    name = "slearner-net"
+    network = "baselines:SLearnerNet"
+    references = ("Kunzel et al. 2019, Metalearners for estimating heterogeneous treatment effects, PNAS",)
+    defaults = {**TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}

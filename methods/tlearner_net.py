@@ -1,0 +1,12 @@
+"""The T-learner network of MTMT's table: one MLP per arm, control included."""
+
+from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+
+
+class TLearnerNetwork(DeepUplift):
+    """effect(x, k) = f_k(x) - f_0(x), each f a separate MLP over every target."""
+
+    name = "tlearner-net"
+    network = "baselines:TLearnerNet"
+    references = ("Kunzel et al. 2019, Metalearners for estimating heterogeneous treatment effects, PNAS",)
+    defaults = {**TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}
