@@ -58,9 +58,20 @@ def resolve_suite(name_or_path: str) -> suites.Suite:
     return suites.load(name_or_path)
 
 
-def method_entries(spec: dict, registry: Registry) -> list[dict]:
-    """The suite's [[methods]], or every registered method when it lists none."""
-    entries = spec.get("methods") or [{"name": name} for name in sorted(registry.methods)]
+def method_entries(spec: dict, registry: Registry, wanted: list[str] | None = None) -> list[dict]:
+    """The suite's [[methods]], or every registered method when it lists none, plus any registered method
+    asked for by name on the command line that the suite does not list. A suite's [overrides] table gives
+    parameters by method name (e.g. fewer epochs in the smoke suite)."""
+    overrides = spec.get("overrides", {})
+    entries = spec.get("methods") or [
+        {"name": name, "params": overrides.get(name, {})} for name in sorted(registry.methods)
+    ]
+    listed = {e.get("label", e["name"]) for e in entries} | {e["name"] for e in entries}
+    entries += [
+        {"name": name, "params": overrides.get(name, {})}
+        for name in wanted or []
+        if name not in listed and name in registry.methods
+    ]
     for entry in entries:
         registry.get(entry["name"])(**entry.get("params", {})).resolved_params()  # MethodError if bad
     return entries
@@ -97,7 +108,7 @@ def cells_of(
     for entry in spec.get("datasets", []):
         datasets.dataset_module(entry["name"])  # DataError listing valid names
     for dataset in spec.get("datasets", []):
-        for method in method_entries(spec, registry):
+        for method in method_entries(spec, registry, methods):
             for seed in range(seeds if seeds is not None else spec.get("seeds", 1)):
                 cells.append(
                     Cell(

@@ -44,21 +44,19 @@ class DeepUplift(UpliftMethod):
         return (X - self.x_mean_) / self.x_scale_, None if y is None else y / self.y_scale_
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
-        from methods.deep.training import fit, loader
+        from methods.deep.training import fit, loader, seeded
 
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
         self.x_mean_ = X.mean(axis=0)
         self.x_scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0).astype(np.float32)
         self.y_scale_ = np.where(y.std(axis=0) > 0, y.std(axis=0), 1.0)
-        self.net_ = self._network_class()(
-            X.shape[1],
-            self.n_arms_,
-            y.shape[1],
-            lr=training["lr"],
-            weight_decay=training["weight_decay"],
-            **p,
-        )
+        network = self._network_class()
+        self.net_ = seeded(
+            lambda: network(X.shape[1], self.n_arms_, y.shape[1], lr=training["lr"],
+                            weight_decay=training["weight_decay"], **p),
+            seed,
+        )  # fmt: skip
         Xs, ys = self._scaled(X, y)
         train = loader((Xs, treatment, ys), training["batch_size"], shuffle=True, seed=seed)
         valid_loader = None

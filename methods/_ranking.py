@@ -49,11 +49,11 @@ class CohortRanking(UpliftMethod):
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         from methods.deep.ranking import RankingModel
-        from methods.deep.training import fit, loader
+        from methods.deep.training import fit, loader, seeded
 
         p = dict(self.params_)
         max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
-        self.model_ = RankingModel(X.shape[1], **p)
+        self.model_ = seeded(lambda: RankingModel(X.shape[1], **p), seed)
         train = loader(self._arrays(X, treatment, y, cost, propensity))
         valid_loader = None
         if valid is not None and valid.cost is not None:

@@ -140,10 +140,10 @@ class UpliftMethod:
         self.n_arms_ = int(treatment.max())
         self.n_outcomes_ = y.shape[1]
         self.n_costs_ = 0 if cost2d is None else cost2d.shape[1]
+        self.params_ = self.resolved_params()
         self.check_applicable(self.n_arms_, self.n_outcomes_, cost2d is not None)
         if treatment.min() != 0 or len(np.unique(treatment)) != self.n_arms_ + 1:
             raise ValueError("treatment must contain control (0) and every arm 1..K in the training rows")
-        self.params_ = self.resolved_params()
         if cost2d is not None and not self.capabilities.uses_cost:
             targets = np.hstack([y, cost2d])
             if valid is not None:

@@ -78,6 +78,13 @@ class KeepBest(L.Callback):
             module.load_state_dict(self.state)
 
 
+def seeded(build, seed: int):
+    """`build()` with torch's generator seeded first, so that weights start the same for the same seed
+    (torch may have been imported only now, after the caller's random state was isolated)."""
+    torch.manual_seed(seed)
+    return build()
+
+
 def fit(
     module: L.LightningModule,
     train: DataLoader,
