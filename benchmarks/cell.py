@@ -84,8 +84,25 @@ def predictions_frame(test, rows, method, rank_score) -> pd.DataFrame:
             cost_effects = method.predict_cost(test.X)
             for k, arm in enumerate(test.arm_names[1:]):
                 columns[f"cost_effect:{arm}"] = cost_effects[:, k, 0]
+    if hasattr(method, "explain"):
+        columns.update(explanation_columns(method.explain(test.X), test))
     columns["rank_score"] = rank_score
     return pd.DataFrame(columns)
+
+
+def explanation_columns(parts: dict, test) -> dict[str, np.ndarray]:
+    """A model's inner view of each test row (MTMT: base and incremental effects, attention weights)."""
+    columns = {}
+    arms = test.arm_names[1:]
+    for j, outcome in enumerate(test.outcome_names):
+        columns[f"base:{outcome}"] = parts["base"][:, j]
+        for k, arm in enumerate(arms):
+            columns[f"incremental:{arm}:{outcome}"] = parts["incremental"][:, k, j]
+    if parts.get("attention") is not None:
+        for k, arm in enumerate(arms):
+            for f, feature in enumerate(test.feature_names):
+                columns[f"attention:{arm}:{feature}"] = parts["attention"][:, k, f]
+    return columns
 
 
 def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:

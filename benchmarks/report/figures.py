@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+CELL_COLUMNS = ["suite", "dataset", "method", "seed", "status"]
 ABLATION_SUITES = {"mtmt-ablation": ("qini", "sklift"), "hcl-ablation": ("aucc", None)}
 
 
@@ -61,6 +62,128 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
+def prediction_files(files: list[Path], seed: int = 0) -> pd.DataFrame:
+    """(suite, dataset, method, kind, path) of every stored predictions file of the given seed."""
+    found = []
+    for results_file in files:
+        folder = results_file.parent / "predictions"
+        for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+            cell = pd.read_parquet(results_file.parent / "cells" / path.name, columns=CELL_COLUMNS).iloc[0]
+            if cell["seed"] == seed and cell["status"] == "ok":
+                found.append({**cell.to_dict(), "path": path})
+    return pd.DataFrame(found, columns=[*CELL_COLUMNS, "path"])
+
+
+def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, diagonal: bool, out: Path, stem: str):
+    """One line per method; the points also written as CSV beside the figure."""
+    fresh_style()
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    sns.lineplot(data=curves, x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
+    if diagonal:
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="random")
+    ax.set(title=title)
+    ax.legend(fontsize=7)
+    out.mkdir(parents=True, exist_ok=True)
+    curves.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
+    return [*save(fig, out, stem), out / f"{stem}.csv"]
+
+
+def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
+    """Cost curves (incremental cost vs value, both / their end points) of seed 0, per cost suite and
+    dataset, in the headline variant and the HCL code's."""
+    from benchmarks.metrics.scoring import cost_curve_points
+
+    written = []
+    for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
+        for variant in ("bounded", "hcl-code"):
+            frames = []
+            for cell in group.itertuples():
+                p = pd.read_parquet(cell.path)
+                if "cost:0" not in p:
+                    continue
+                value = p[next(c for c in p.columns if c.startswith("y:"))]
+                x, y = cost_curve_points(p["rank_score"], p["treatment"] > 0, value, p["cost:0"], variant)
+                frames.append(
+                    pd.DataFrame({"method": cell.method, "incremental cost": x, "incremental value": y})
+                )
+            if frames:
+                title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
+                curves = pd.concat(frames, ignore_index=True)
+                written += curve_figure(
+                    curves, "incremental cost", "incremental value", title, True, out,
+                    f"{suite}-{dataset}-cost-curves-{variant}",
+                )  # fmt: skip
+    return written
+
+
+def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
+    """Qini curves of seed 0 for the first arm and outcome, per dataset without cost."""
+    from benchmarks.metrics.scoring import qini_curve_points
+
+    written = []
+    for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
+        frames, label = [], ""
+        for cell in group.itertuples():
+            p = pd.read_parquet(cell.path)
+            effects = [c for c in p.columns if c.startswith("effect:")]
+            if not effects or "cost:0" in p:
+                continue
+            _, arm, outcome = effects[0].split(":", 2)
+            arm_rows = p["treatment"].isin([0, 1])
+            x, y = qini_curve_points(
+                p.loc[arm_rows, effects[0]], p.loc[arm_rows, "treatment"], p.loc[arm_rows, f"y:{outcome}"]
+            )
+            frames.append(
+                pd.DataFrame({"method": cell.method, "share targeted": x, "incremental responders": y})
+            )
+            label = f"{arm} vs control, {outcome}"
+        if frames:
+            curves = pd.concat(frames, ignore_index=True)
+            title = f"{suite}: {dataset}, Qini curves ({label}), seed 0"
+            written += curve_figure(
+                curves,
+                "share targeted",
+                "incremental responders",
+                title,
+                False,
+                out,
+                f"{suite}-{dataset}-qini",
+            )
+    return written
+
+
+def mtmt_components(cells: pd.DataFrame, out: Path) -> list[Path]:
+    """MTMT's base vs incremental effects (distribution over test rows) and mean attention per feature."""
+    written = []
+    for cell in cells[cells["method"] == "mtmt"].itertuples():
+        p = pd.read_parquet(cell.path)
+        base = [c for c in p.columns if c.startswith("base:")]
+        if not base:
+            continue
+        parts = [c for c in p.columns if c.startswith(("base:", "incremental:"))]
+        long = p[parts].melt(var_name="component", value_name="effect")
+        fresh_style()
+        fig, ax = plt.subplots(figsize=(6, 0.4 * len(parts) + 1.2))
+        sns.boxplot(data=long, y="component", x="effect", showfliers=False, ax=ax)
+        ax.set(title=f"MTMT base vs incremental effects, {cell.dataset} test rows, seed 0", ylabel="")
+        written += save(fig, out, f"{cell.suite}-{cell.dataset}-mtmt-effects")
+        attention = [c for c in p.columns if c.startswith("attention:")]
+        if attention:
+            means = p[attention].mean().rename("weight").reset_index()
+            means[["arm", "feature"]] = means["index"].str.split(":", expand=True).iloc[:, 1:3]
+            fresh_style()
+            fig, ax = plt.subplots(figsize=(6, 0.3 * means["feature"].nunique() + 1.2))
+            sns.barplot(data=means, y="feature", x="weight", hue="arm", ax=ax)
+            ax.set(title=f"MTMT attention of each arm over features, {cell.dataset}, seed 0", ylabel="")
+            written += save(fig, out, f"{cell.suite}-{cell.dataset}-mtmt-attention")
+    return written
+
+
 def build_all(results: pd.DataFrame, files: list[Path], out: Path) -> list[Path]:
-    """Every figure the results allow."""
-    return ablation_bars(results, out)
+    """Every figure the results allow (curves need the runs' predictions folders)."""
+    cells = prediction_files(files)
+    written = ablation_bars(results, out)
+    written += cost_curves(cells, out)
+    written += qini_curves(cells, out)
+    written += mtmt_components(cells, out)
+    return written
