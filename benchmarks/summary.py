@@ -11,7 +11,7 @@ from benchmarks.report.tables import estimate
 def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """One row per (suite, dataset, method): the headline metric of the suite's kind on the first outcome
     (mean over arms where there are several), as mean ± half-width of the 95% t-interval over seeds, plus
-    the number of skipped and failed cells."""
+    the PEHE against true effects where the data has them, and the number of skipped and failed cells."""
     records = []
     for (suite, dataset, method), group in results.groupby(["suite", "dataset", "method"], sort=True):
         metric, variant = HEADLINE[kinds.get(suite, "effect")]
@@ -22,6 +22,7 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
             ok = ok[ok["arm"] == "mean"] if (ok["arm"] == "mean").any() else ok
             per_seed = ok.groupby("seed")["value"].mean()
         statuses = group.drop_duplicates("seed")["status"]
+        errors = group[group["metric"] == "pehe"].groupby("seed")["value"].mean()
         records.append(
             {
                 "suite": suite,
@@ -30,6 +31,11 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
                 "headline": f"{metric} ({variant})",
                 "outcome": first if len(ok) else "-",
                 "value": str(estimate(per_seed.to_numpy())) if len(ok) else "-",
+                **(
+                    {"pehe (mean over arms, outcomes)": str(estimate(errors.to_numpy()))}
+                    if len(errors)
+                    else {}
+                ),
                 "skipped": int((statuses == "skipped").sum()),
                 "failed": int((statuses == "error").sum()),
                 "note": "; ".join(sorted(set(group.loc[group["status"] != "ok", "reason"])))[:120],
