@@ -1,5 +1,5 @@
 """The Lightning models: MTMT's parts and switches, DRM/CRM learning a cost-aware ranking, and (slow)
-MTMT recovering tiered effects better than the S- and T-learner networks."""
+MTMT recovering tiered effects better than the S-learner network."""
 
 from __future__ import annotations
 
@@ -75,12 +75,14 @@ def test_ranking_models_learn_value_per_cost(name, params):
 
 
 @pytest.mark.slow
-def test_mtmt_recovers_tiered_effects_better_than_s_and_t_networks():
-    errors = {name: [] for name in ("mtmt", "slearner-net", "tlearner-net")}
+def test_mtmt_recovers_tiered_effects_better_than_the_s_learner_network():
+    """MTMT's PEHE is about 40% below the S-learner network's on tiered effects. (It does not beat the
+    T-learner network or TARNet there: results/synthetic-recovery has the numbers.)"""
+    errors = {name: [] for name in ("mtmt", "slearner-net")}
     for seed in range(2):
         data = synthetic.generate(n_rows=30000, n_arms=2, n_outcomes=2, n_features=10, seed=40 + seed)
         for name in errors:
             method, test = split_fit(REGISTRY.get(name)(max_epochs=30), data, seed)
             errors[name].append(np.sqrt(np.mean((method.predict(test.X) - test.tau) ** 2)))
     mean = {name: float(np.mean(values)) for name, values in errors.items()}
-    assert mean["mtmt"] < mean["slearner-net"] and mean["mtmt"] < mean["tlearner-net"], mean
+    assert mean["mtmt"] < 0.8 * mean["slearner-net"], mean
