@@ -54,6 +54,13 @@ def verdict(ours: Estimate | None, paper: float | None, not_public: bool = False
     return "better" if low > paper else "worse"
 
 
+def paper_number(row: dict[str, Any], column: int) -> float | None:
+    """The paper's number for a row and column; None where the paper reports nothing (e.g. a column of
+    generated data, or a method the paper lacks)."""
+    values = row.get("paper", [])
+    return values[column] if column < len(values) else None
+
+
 def table_specs(path: Path = PAPER_NUMBERS) -> list[dict[str, Any]]:
     """The table definitions with the papers' numbers."""
     return tomllib.loads(path.read_text())["table"]
@@ -86,7 +93,7 @@ def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
     for row in spec["rows"]:
         record: dict[str, Any] = {"method": row["name"]}
         for index, column in enumerate(spec["columns"]):
-            paper = row.get("paper", [None] * len(spec["columns"]))[index]
+            paper = paper_number(row, index)
             ours = None
             if not not_public and column.get("dataset"):
                 per_seed = headline_rows(
@@ -115,7 +122,7 @@ def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str
         means = per_seed.groupby("method")["value"].mean()
         paired = []
         for row in spec["rows"]:
-            paper = row.get("paper", [None] * len(spec["columns"]))[index]
+            paper = paper_number(row, index)
             label = next((m for m in row.get("ours", []) if m in means.index), None)
             if paper is not None and label is not None and row["name"] != "Random":
                 paired.append((row["name"], paper, float(means[label])))
