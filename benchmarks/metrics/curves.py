@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from benchmarks.metrics._checks import binary_outcome
+from benchmarks.metrics._checks import binary_outcome, is_binary
 from benchmarks.metrics.ranking import Ranking
 
 
@@ -28,12 +28,21 @@ class Cumulative(NamedTuple):
 
 
 def cumulative(score: np.ndarray, treatment: np.ndarray, y: np.ndarray) -> Cumulative:
-    """The cumulative sums of the ranking by `score` (one sort)."""
+    """The cumulative sums of the ranking by `score` (one sort). With a binary outcome the row's group
+    (treated or not, responder or not) travels as one byte through the ranking, not as three floats."""
     ranking = Ranking(score)
+    ends = ranking.ends.astype(np.float64)
+    if is_binary(y):
+        code = ranking.ranked(treatment.astype(np.int8) + 2 * y.astype(np.int8))
+        treated, responder = (code & 1).astype(bool), code >= 2
+        return Cumulative(
+            ends,
+            ranking.ranked_cumsum(treated),
+            ranking.ranked_cumsum(treated & responder),
+            ranking.ranked_cumsum(~treated & responder),
+        )
     yt = y * treatment
-    return Cumulative(
-        ranking.ends.astype(np.float64), ranking.cumsum(treatment), ranking.cumsum(yt), ranking.cumsum(y - yt)
-    )
+    return Cumulative(ends, ranking.cumsum(treatment), ranking.cumsum(yt), ranking.cumsum(y - yt))
 
 
 def _blocks(sizes: list[tuple[float, float, float, float]]) -> Cumulative:

@@ -19,13 +19,28 @@ class Ranking:
         self.score = score
         self.order = np.argsort(score)[::-1]
         ranked = score[self.order]
-        starts = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1]
-        self.block_score = ranked[starts]
+        changes = ranked[1:] != ranked[:-1]
+        self.untied = bool(changes.all())  # every row its own block: no indexing at block ends needed
+        starts = np.arange(score.shape[0]) if self.untied else np.r_[0, np.flatnonzero(changes) + 1]
+        self.block_score = ranked if self.untied else ranked[starts]
         self.ends = np.r_[starts, score.shape[0]]
+
+    def ranked(self, values: np.ndarray) -> np.ndarray:
+        """`values` in ranking order."""
+        return values[self.order]
+
+    def ranked_cumsum(self, ranked: np.ndarray) -> np.ndarray:
+        """Sum of already ranked values over the rows before each block end (first entry 0: no rows)."""
+        out = np.zeros(self.ends.shape[0])
+        if self.untied:
+            np.cumsum(ranked, dtype=np.float64, out=out[1:])
+        else:
+            out[1:] = np.cumsum(ranked, dtype=np.float64)[self.ends[1:] - 1]
+        return out
 
     def cumsum(self, values: np.ndarray) -> np.ndarray:
         """Sum of `values` over the rows before each block end (first entry 0: no rows)."""
-        return np.r_[0.0, np.cumsum(values[self.order], dtype=np.float64)[self.ends[1:] - 1]]
+        return self.ranked_cumsum(self.ranked(values))
 
     def top_sums(self, ms, columns: list[np.ndarray], group: np.ndarray | None = None) -> np.ndarray:
         """Sums of each column over the top m rows (of the boolean `group`, if given) for every m in `ms`,
