@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.environment import device  # noqa: E402
+from benchmarks.perf import machine, write_page  # noqa: E402
 from datasets.criteo import COLUMNS  # noqa: E402
 
 LOAD = """
@@ -74,28 +75,22 @@ def main() -> None:
         size_gib = path.stat().st_size / 2**30
         first = timed_load(path, Path(tmp) / "cache")
         cached = timed_load(path, Path(tmp) / "cache")
-    lines = [
-        "# Data loading: CRITEO layout",
-        "",
-        f"Measured by `python scripts/bench_data.py --rows {args.rows}` on {device()}, "
-        f"{os.cpu_count()} cores. A CSV of {args.rows:,} rows in the official column layout "
-        f"({size_gib:.2f} GiB, generated in {write_seconds:.0f} s; random values, not Criteo data) is "
-        "loaded through `datasets.criteo.load` in a fresh process each time.",
-        "",
-        "| load | rows | seconds | peak memory (GiB) |",
-        "|---|---|---|---|",
-        f"| first (pyarrow multithreaded CSV parse, then parquet cache written) | {first['rows']:,} | "
-        f"{first['seconds']:.1f} | {first['peak_gib']:.2f} |",
-        f"| cached (parquet cache read) | {cached['rows']:,} | {cached['seconds']:.1f} | "
-        f"{cached['peak_gib']:.2f} |",
-        "",
+    table = pd.DataFrame(
+        [
+            {"load": "first (pyarrow multithreaded CSV parse, parquet cache written)", **first},
+            {"load": "cached (parquet cache read)", **cached},
+        ]
+    ).rename(columns={"peak_gib": "peak memory (GiB)"})
+    write_page(
+        "data",
+        "Data loading: CRITEO layout",
+        f"Measured by `python scripts/bench_data.py --rows {args.rows}` on {machine()}. A CSV of "
+        f"{args.rows:,} rows in the official column layout ({size_gib:.2f} GiB, generated in "
+        f"{write_seconds:.0f} s; random values, not Criteo data) is loaded through `datasets.criteo.load` in "
+        "a fresh process each time.",
+        table,
         "Targets (issue 2): cached load under 5 s, peak memory under 4 GB for 14M rows.",
-        "",
-    ]
-    target = ROOT / "docs" / "perf" / "data.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines))
-    print("\n".join(lines))
+    )
 
 
 if __name__ == "__main__":

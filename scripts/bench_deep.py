@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.environment import device  # noqa: E402
+from benchmarks.perf import machine, write_page  # noqa: E402
 
 NETWORKS = {
     "mtmt": "mtmt:MTMT",
@@ -79,25 +78,17 @@ def main() -> None:
         for n in args.sizes:
             rows.append(run(model, n, args.batches))
             print(rows[-1], flush=True)
-    lines = [
-        "# Deep models: training throughput and memory",
-        "",
-        f"Measured by `python scripts/bench_deep.py --batches {args.batches}` on {device()}, "
-        f"{os.cpu_count()} cores: CRITEO-shaped synthetic rows (12 features, one arm, one outcome), batch "
-        f"15,360, default model sizes, at most {args.batches} batches per run (the full epoch when fewer). "
-        "The last-but-one column extrapolates to one epoch over CRITEO's 80% training split; peak memory "
-        "is the whole process (Python, torch and the data).",
-        "",
-        pd.DataFrame(rows).to_markdown(index=False, floatfmt=".3g"),
-        "",
+    write_page(
+        "deep",
+        "Deep models: training throughput and memory",
+        f"Measured by `python scripts/bench_deep.py --batches {args.batches}` on {machine()}: CRITEO-shaped "
+        "synthetic rows (12 features, one arm, one outcome), batch 15,360, default model sizes, at most "
+        f"{args.batches} batches per run (the full epoch when fewer). The epoch column extrapolates to one "
+        "epoch over CRITEO's 80% training split; peak memory is the whole process (Python, torch, data).",
+        pd.DataFrame(rows),
         "Target (issue 6): one epoch over CRITEO's 11M training rows in under 10 minutes on 2 cores, memory "
         "flat in the number of rows beyond the data itself.",
-        "",
-    ]
-    target = ROOT / "docs" / "perf" / "deep.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines))
-    print("\n".join(lines))
+    )
 
 
 if __name__ == "__main__":

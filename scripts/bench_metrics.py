@@ -8,7 +8,6 @@ Writes docs/perf/metrics.md (seconds, speed-up over the faster library, largest 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,8 +18,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.environment import device  # noqa: E402
 from benchmarks.metrics import areas, at_k, aucc  # noqa: E402
+from benchmarks.perf import machine, write_page  # noqa: E402
 
 
 def timed(function, *args):
@@ -83,23 +82,16 @@ def main() -> None:
             _, seconds = timed(aucc.aucc, s, t, y, c, variant)
             rows.append({"rows": n, "metric": f"aucc ({variant})", "ours (s)": seconds})
     table = pd.DataFrame(rows)
-    lines = [
-        "# Metrics: speed and agreement",
-        "",
-        f"Measured by `python scripts/bench_metrics.py` on {device()}, {os.cpu_count()} cores, random "
-        "continuous scores (no ties: causalml does not group tied scores), 85% treated. Seconds per call; "
-        "speed-up = the faster library's time / ours; the difference is between our value and the "
-        "library's. AUCC has no library implementation to compare with.",
-        "",
-        table.to_markdown(index=False, floatfmt=".3g"),
-        "",
+    write_page(
+        "metrics",
+        "Metrics: speed and agreement",
+        f"Measured by `python scripts/bench_metrics.py` on {machine()}, random continuous scores (no ties: "
+        "causalml does not group tied scores), 85% treated. Seconds per call; speed-up = the faster "
+        "library's time / ours; the difference is between our value and the library's. AUCC has no library "
+        "implementation to compare with.",
+        table,
         "Target (issue 3): at 14M rows at least 3 times faster than the faster of the two, same values.",
-        "",
-    ]
-    target = ROOT / "docs" / "perf" / "metrics.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines))
-    print("\n".join(lines))
+    )
 
 
 if __name__ == "__main__":

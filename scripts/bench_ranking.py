@@ -9,7 +9,6 @@ Needs covtype.data.gz (--data-dir). Writes docs/perf/ranking.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import warnings
@@ -21,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import datasets  # noqa: E402
-from benchmarks.environment import device  # noqa: E402
 from benchmarks.metrics import aucc  # noqa: E402
+from benchmarks.perf import machine, write_page  # noqa: E402
 from benchmarks.seeds import derive_seed  # noqa: E402
 from benchmarks.splits import split_indices  # noqa: E402
 from methods.base import ValidationSet  # noqa: E402
@@ -62,23 +61,15 @@ def main() -> None:
             row[f"AUCC {variant}"] = aucc.aucc(score, test.treatment, test.y[:, 0], test.cost, variant)
         results.append(row)
         print(row, flush=True)
-    lines = [
-        "# DRM and CRM: training time on Covertype",
-        "",
-        f"Measured by `python scripts/bench_ranking.py --seed {args.seed}` on {device()}, {os.cpu_count()} "
-        f"cores: {train.n_rows:,} training rows, full batch, validation loss checked every 20 epochs and "
-        f"the best epoch kept; AUCC on the {test.n_rows:,} test rows of the same split (the suite's split "
-        f"for seed {args.seed}).",
-        "",
-        pd.DataFrame(results).to_markdown(index=False, floatfmt=".3g"),
-        "",
+    write_page(
+        "ranking",
+        "DRM and CRM: training time on Covertype",
+        f"Measured by `python scripts/bench_ranking.py --seed {args.seed}` on {machine()}: {train.n_rows:,} "
+        "training rows, full batch, validation loss checked every 20 epochs and the best epoch kept; AUCC "
+        f"on the {test.n_rows:,} test rows of the same split (the suite's split for seed {args.seed}).",
+        pd.DataFrame(results),
         "Target (issue 7): each trains to convergence on Covertype's training split in under 60 s.",
-        "",
-    ]
-    target = ROOT / "docs" / "perf" / "ranking.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("\n".join(lines))
-    print("\n".join(lines))
+    )
 
 
 if __name__ == "__main__":
