@@ -10,9 +10,11 @@ results are labelled "GENERATED" and are never results on the Census."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from datasets._files import SHARED_DATA, RawFile, cached_table, locate, read_csv, verify
+from datasets._files import SHARED_DATA, RawFile, cached_table, locate, read_csv, search_dirs, verify
 from datasets.base import DataError, UpliftData
 from datasets.covertype import zscore
 
@@ -57,10 +59,23 @@ def construct(frame: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.
     )
 
 
-def generate_layout(n_rows: int, seed: int = 0) -> dict[str, np.ndarray]:
+def find_fixture(data_dir=None) -> Path:
+    """The official 99-row fixture, in a search directory or its samples/ folder; DataError otherwise."""
+    candidates = [d / sub / FIXTURE.name for d in search_dirs(data_dir) for sub in ("samples", ".")]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(c.parent) for c in candidates)
+    raise DataError(
+        f"{FIXTURE.name} not found (looked in {looked}); the generated Census layout draws its column values "
+        "from this official 99-row fixture: pass its folder with --data-dir"
+    )
+
+
+def generate_layout(n_rows: int, seed: int = 0, data_dir=None) -> dict[str, np.ndarray]:
     """n_rows in the official layout: each column drawn from the fixture's values, plus a planted
     treatment effect on income and fertility so that a cost curve exists."""
-    fixture = read_csv(FIXTURE, COLUMNS)
+    fixture = read_csv(find_fixture(data_dir), COLUMNS)
     rng = np.random.default_rng(seed)
     frame = {c: rng.choice(fixture[c].to_numpy(), n_rows) for c in COLUMNS}
     frame["caseid"] = np.arange(n_rows) + 10000
@@ -78,7 +93,10 @@ def generate_layout(n_rows: int, seed: int = 0) -> dict[str, np.ndarray]:
 def load(data_dir=None, path=None, generated_rows: int = 0, seed: int = 0) -> UpliftData:
     """The HCL construction from the official file, or, with generated_rows > 0, from generated rows."""
     if generated_rows:
-        frame, source = generate_layout(generated_rows, seed), {"file": "GENERATED", "checksum_ok": None}
+        frame, source = (
+            generate_layout(generated_rows, seed, data_dir),
+            {"file": "GENERATED", "checksum_ok": None},
+        )
         notes = f"GENERATED in the official layout ({generated_rows} rows, seed {seed}): not Census data"
     else:
         file = locate(RAW, data_dir, path)
