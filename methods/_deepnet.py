@@ -44,7 +44,7 @@ class DeepUplift(UpliftMethod):
         return (X - self.x_mean_) / self.x_scale_, None if y is None else y / self.y_scale_
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
-        from methods.deep.training import fit, loader, seeded
+        from methods.deep.training import InMemoryData, fit, seeded
 
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
@@ -58,15 +58,21 @@ class DeepUplift(UpliftMethod):
             seed,
         )  # fmt: skip
         Xs, ys = self._scaled(X, y)
-        train = loader((Xs, treatment, ys), training["batch_size"], shuffle=True, seed=seed)
-        valid_loader = None
+        valid_arrays = None
         if valid is not None:
             vX, vy = self._scaled(
                 np.asarray(valid.X, dtype=np.float32), np.asarray(valid.y).reshape(len(valid.X), -1)
             )
-            valid_loader = loader((vX, np.asarray(valid.treatment, dtype=np.int64), vy), 65536)
+            valid_arrays = (vX, np.asarray(valid.treatment, dtype=np.int64), vy)
+        data = InMemoryData(
+            (Xs, treatment, ys),
+            valid_arrays,
+            batch_size=training["batch_size"],
+            seed=seed,
+            valid_batch_size=65536,
+        )
         self.training_ = fit(
-            self.net_, train, valid_loader, max_epochs=training["max_epochs"], seed=seed,
+            self.net_, data, max_epochs=training["max_epochs"], seed=seed,
             patience=training["patience"],
         )  # fmt: skip
 

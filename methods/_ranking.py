@@ -49,25 +49,18 @@ class CohortRanking(UpliftMethod):
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         from methods.deep.ranking import RankingModel
-        from methods.deep.training import fit, loader, seeded
+        from methods.deep.training import InMemoryData, fit, seeded
 
         p = dict(self.params_)
         max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
         self.model_ = seeded(lambda: RankingModel(X.shape[1], **p), seed)
-        train = loader(self._arrays(X, treatment, y, cost, propensity))
-        valid_loader = None
+        valid_arrays = None
         if valid is not None and valid.cost is not None:
             n = len(valid.treatment)
-            valid_loader = loader(
-                self._arrays(
-                    valid.X,
-                    valid.treatment,
-                    np.asarray(valid.y).reshape(n, -1),
-                    np.asarray(valid.cost).reshape(n, -1),
-                    None,
-                )
-            )
-        fit(self.model_, train, valid_loader, max_epochs=max_epochs, seed=seed, validate_every=validate_every)
+            vy, vc = np.asarray(valid.y).reshape(n, -1), np.asarray(valid.cost).reshape(n, -1)
+            valid_arrays = self._arrays(valid.X, valid.treatment, vy, vc, None)
+        data = InMemoryData(self._arrays(X, treatment, y, cost, propensity), valid_arrays)
+        fit(self.model_, data, max_epochs=max_epochs, seed=seed, validate_every=validate_every)
 
     def rank(self, X, *, value=0, cost=None):
         """The learnt score tanh(f(x)): higher = more value per unit of cost."""

@@ -54,6 +54,22 @@ def loader(arrays, batch_size: int = 0, shuffle: bool = False, seed: int = 0) ->
     return DataLoader(TensorBatches(tensors, batch_size, shuffle, seed), batch_size=None)
 
 
+class InMemoryData(L.LightningDataModule):
+    """Training and validation arrays held in memory, served as TensorBatches (the training rows shuffled
+    by a seeded generator each epoch; validation in large fixed batches)."""
+
+    def __init__(self, train, valid=None, *, batch_size: int = 0, seed: int = 0, valid_batch_size: int = 0):
+        super().__init__()
+        self.train, self.valid = train, valid
+        self.batch_size, self.seed, self.valid_batch_size = batch_size, seed, valid_batch_size
+
+    def train_dataloader(self) -> DataLoader:
+        return loader(self.train, self.batch_size, shuffle=bool(self.batch_size), seed=self.seed)
+
+    def val_dataloader(self) -> DataLoader | list:
+        return [] if self.valid is None else loader(self.valid, self.valid_batch_size)
+
+
 class KeepBest(L.Callback):
     """Keeps the weights with the lowest `monitor` value seen at validation (model selection on the
     validation split) and stops after `patience` validations without improvement (0 = never)."""
@@ -87,8 +103,7 @@ def seeded(build, seed: int):
 
 def fit(
     module: L.LightningModule,
-    train: DataLoader,
-    valid: DataLoader | None,
+    data: InMemoryData,
     *,
     max_epochs: int,
     seed: int,
@@ -109,9 +124,10 @@ def fit(
         enable_model_summary=False,
         num_sanity_val_steps=0,
         check_val_every_n_epoch=validate_every,
+        limit_val_batches=1.0 if data.valid is not None else 0,
         callbacks=[keep],
     )
-    trainer.fit(module, train_dataloaders=train, val_dataloaders=valid)
+    trainer.fit(module, datamodule=data)
     keep.restore(module)
     module.cpu().eval()
     return keep
