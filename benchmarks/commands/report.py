@@ -13,7 +13,7 @@ def add_parser(subparsers) -> None:
         "--runs",
         nargs="+",
         default=list(DEFAULT_RUN_DIRS),
-        help="run folders holding results.parquet (glob patterns allowed; default: results runs/*)",
+        help="run folders holding results.parquet (glob patterns allowed; default: results/* runs/*)",
     )
     parser.add_argument("--out", default="paper", help="output folder (default: paper)")
     parser.set_defaults(handler=run_report)

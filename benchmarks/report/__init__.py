@@ -11,7 +11,7 @@ from benchmarks.errors import UsageError
 from benchmarks.report import figures
 from benchmarks.report.tables import build_table, ordering_statement, table_specs
 
-DEFAULT_RUN_DIRS = ("results", "runs/*")
+DEFAULT_RUN_DIRS = ("results/*", "runs/*")
 
 
 def find_results(patterns: list[str]) -> list[Path]:
