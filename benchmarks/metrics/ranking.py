@@ -42,21 +42,15 @@ class Ranking:
         """Sum of `values` over the rows before each block end (first entry 0: no rows)."""
         return self.ranked_cumsum(self.ranked(values))
 
-    def top_sums(self, ms, columns: list[np.ndarray], group: np.ndarray | None = None) -> np.ndarray:
-        """Sums of each column over the top m rows (of the boolean `group`, if given) for every m in `ms`,
-        cutting ties by the tie rule: an array (len(ms), len(columns))."""
+    def top_sums(self, ms, columns: list[np.ndarray]) -> np.ndarray:
+        """Sums of each column over the top m rows for every m in `ms`, cutting ties by the tie rule: an
+        array (len(ms), len(columns))."""
         ms = np.asarray(ms, dtype=np.int64)
-        if group is not None:
-            columns = [np.where(group, c, 0.0) for c in columns]
-        counts = self.ends if group is None else self.cumsum(group.astype(np.float64))
         cums = np.stack([self.cumsum(c) for c in columns], axis=1)
-        b = np.searchsorted(counts, ms, side="left")
+        b = np.searchsorted(self.ends, ms, side="left")
         out = cums[b].copy()
-        for i in np.flatnonzero(counts[b] != ms):
-            need = int(ms[i] - counts[b[i] - 1])
-            in_block = self.score == self.block_score[b[i] - 1]
-            if group is not None:
-                in_block &= group
-            rows = np.flatnonzero(in_block)[-need:]
+        for i in np.flatnonzero(self.ends[b] != ms):
+            need = int(ms[i] - self.ends[b[i] - 1])
+            rows = np.flatnonzero(self.score == self.block_score[b[i] - 1])[-need:]
             out[i] = cums[b[i] - 1] + [c[rows].sum() for c in columns]
         return out
