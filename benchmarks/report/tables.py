@@ -97,7 +97,12 @@ def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
             ours = None
             if not not_public and column.get("dataset"):
                 per_seed = headline_rows(
-                    results, column["suite"], column["dataset"], spec["metric"], variant, spec.get("outcome")
+                    results,
+                    column["suite"],
+                    column["dataset"],
+                    spec["metric"],
+                    variant,
+                    column.get("outcome", spec.get("outcome")),
                 )
                 label = next((m for m in row.get("ours", []) if m in set(per_seed["method"])), None)
                 if label is not None:
@@ -117,7 +122,12 @@ def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str
         if not column.get("dataset"):
             continue
         per_seed = headline_rows(
-            results, column["suite"], column["dataset"], spec["metric"], variant, spec.get("outcome")
+            results,
+            column["suite"],
+            column["dataset"],
+            spec["metric"],
+            variant,
+            column.get("outcome", spec.get("outcome")),
         )
         means = per_seed.groupby("method")["value"].mean()
         paired = []
