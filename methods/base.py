@@ -115,9 +115,9 @@ class UpliftMethod:
         """Raise MethodNotApplicable with a reason when this method cannot serve such data."""
         caps = self.capabilities
         if n_arms > 1 and not caps.multi_arm:
-            raise MethodNotApplicable(f"{self.name} handles one treatment arm, the data has {n_arms}")
+            raise MethodNotApplicable(f"{self.name} handles one treatment arm, the data has {n_arms} arms")
         if n_outcomes > 1 and not caps.multi_outcome:
-            raise MethodNotApplicable(f"{self.name} handles one outcome, the data has {n_outcomes}")
+            raise MethodNotApplicable(f"{self.name} handles one outcome, the data has {n_outcomes} outcomes")
         if caps.needs_cost and not has_cost:
             raise MethodNotApplicable(f"{self.name} needs a cost, the data has none")
 
