@@ -85,6 +85,12 @@ def headline_rows(
     return rows.groupby(["method", "seed"], as_index=False)["value"].mean()
 
 
+def column_rows(spec: dict[str, Any], column: dict[str, Any], results: pd.DataFrame, variant) -> pd.DataFrame:
+    """Per-seed values of the table's metric for one column (its suite, dataset and outcome)."""
+    outcome = column.get("outcome", spec.get("outcome"))
+    return headline_rows(results, column["suite"], column["dataset"], spec["metric"], variant, outcome)
+
+
 def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None = None) -> pd.DataFrame:
     """One paper table as a frame: per column, the paper's number, ours and the verdict."""
     variant = variant or spec.get("variant")
@@ -96,14 +102,7 @@ def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
             paper = paper_number(row, index)
             ours = None
             if not not_public and column.get("dataset"):
-                per_seed = headline_rows(
-                    results,
-                    column["suite"],
-                    column["dataset"],
-                    spec["metric"],
-                    variant,
-                    column.get("outcome", spec.get("outcome")),
-                )
+                per_seed = column_rows(spec, column, results, variant)
                 label = next((m for m in row.get("ours", []) if m in set(per_seed["method"])), None)
                 if label is not None:
                     ours = estimate(per_seed.loc[per_seed["method"] == label, "value"].to_numpy())
@@ -121,14 +120,7 @@ def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str
     for index, column in enumerate(spec["columns"]):
         if not column.get("dataset"):
             continue
-        per_seed = headline_rows(
-            results,
-            column["suite"],
-            column["dataset"],
-            spec["metric"],
-            variant,
-            column.get("outcome", spec.get("outcome")),
-        )
+        per_seed = column_rows(spec, column, results, variant)
         means = per_seed.groupby("method")["value"].mean()
         paired = []
         for row in spec["rows"]:
