@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from datasets._files import SHARED_DATA, RawFile, cached_table, locate, read_csv, search_dirs, verify
+from datasets._files import RawFile, cached_table, locate, read_csv, search_dirs, verify
 from datasets.base import DataError, UpliftData
 from datasets.covertype import zscore
 
@@ -25,7 +25,7 @@ RAW = RawFile(
 FIXTURES = {
     "USCensus1990.head99.data.txt": "01a8cfb711d6daabf71b9ef136cf3cdc84e60a7b0f70971770e18e6d0117f022"
 }
-FIXTURE = SHARED_DATA / "samples" / "USCensus1990.head99.data.txt"
+FIXTURE_NAME = "USCensus1990.head99.data.txt"  # the official 99-row format fixture
 COLUMNS = (  # noqa: SIM905
     "caseid dAge dAncstry1 dAncstry2 iAvail iCitizen iClass dDepart iDisabl1 iDisabl2 iEnglish iFeb55 "
     "iFertil dHispanic dHour89 dHours iImmigr dIncome1 dIncome2 dIncome3 dIncome4 dIncome5 dIncome6 "
@@ -61,13 +61,13 @@ def construct(frame: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.
 
 def find_fixture(data_dir=None) -> Path:
     """The official 99-row fixture, in a search directory or its samples/ folder; DataError otherwise."""
-    candidates = [d / sub / FIXTURE.name for d in search_dirs(data_dir) for sub in ("samples", ".")]
+    candidates = [d / sub / FIXTURE_NAME for d in search_dirs(data_dir) for sub in ("samples", ".")]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
     looked = ", ".join(str(c.parent) for c in candidates)
     raise DataError(
-        f"{FIXTURE.name} not found (looked in {looked}); the generated Census layout draws its column values "
+        f"{FIXTURE_NAME} not found (looked in {looked}); the generated Census layout draws its column values "
         "from this official 99-row fixture: pass its folder with --data-dir"
     )
 

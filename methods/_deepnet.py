@@ -19,6 +19,11 @@ TRAINING_DEFAULTS = {
 }
 
 
+def nonzero(scale: np.ndarray) -> np.ndarray:
+    """Standard deviations with 1 in place of 0 (a constant column is left as it is)."""
+    return np.where(scale > 0, scale, 1.0)
+
+
 class DeepUplift(UpliftMethod):
     """Subclasses name `network` ("module:Class" under methods.deep) and its parameters in `defaults`
     beside TRAINING_DEFAULTS; every parameter that is not a training setting goes to the network."""
@@ -49,8 +54,8 @@ class DeepUplift(UpliftMethod):
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
         self.x_mean_ = X.mean(axis=0)
-        self.x_scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0).astype(np.float32)
-        self.y_scale_ = np.where(y.std(axis=0) > 0, y.std(axis=0), 1.0)
+        self.x_scale_ = nonzero(X.std(axis=0)).astype(np.float32)
+        self.y_scale_ = nonzero(y.std(axis=0))
         network = self._network_class()
         self.net_ = seeded(
             lambda: network(X.shape[1], self.n_arms_, y.shape[1], lr=training["lr"],

@@ -29,7 +29,9 @@ class SLearnerNet(UpliftNet):
 
 
 class HeadsNet(UpliftNet):
-    """Base of the T-learner and TARNet: one output head per arm (control first) on a representation."""
+    """One output per arm (control first): `all_outcomes(x) -> (n, K+1, m)` gives the observed arm's
+    outcome and the effects. The T-learner and TARNet put `heads` on `represent(x)`; FlexTENet overrides
+    `all_outcomes`."""
 
     def represent(self, x) -> list[torch.Tensor]:
         """One representation per arm (the same tensor when shared)."""
@@ -70,7 +72,7 @@ class TARNet(HeadsNet):
         return [self.body(x)] * (self.n_arms + 1)
 
 
-class FlexTENet(UpliftNet):
+class FlexTENet(HeadsNet):
     """Shared and per-arm private subspaces in every layer: the shared stream sees shared activations, each
     private stream sees shared and its own; an orthogonality penalty keeps the first layers apart."""
 
@@ -102,13 +104,6 @@ class FlexTENet(UpliftNet):
                 h = self.dropout(F.elu(layer(h if i == 0 else torch.cat([shared_states[i], h], 1))))
             outputs.append(head(torch.cat([shared_states[-1], h], 1)))
         return torch.stack(outputs, 1)
-
-    def outcomes(self, x, t):
-        return self.all_outcomes(x)[torch.arange(len(x), device=x.device), t]
-
-    def effects(self, x):
-        out = self.all_outcomes(x)
-        return out[:, 1:] - out[:, :1]
 
     def penalty(self):
         shared = self.shared[0].weight

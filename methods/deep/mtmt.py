@@ -90,35 +90,36 @@ class MTMT(UpliftNet):
             z = z + self.enhancer(z)
         return z, weights[:, 0]
 
-    def parts(self, x, t):
-        """Per task: natural response (n,), base uplift (n,) and incremental uplift of arm t (n,)."""
-        users = self.encoder(x)
-        z, _ = self.interact(x, t)
+    def parts(self, x, t, users=None):
+        """Per task: natural response (n,), base uplift (n,) and incremental uplift of arm t (n,); and the
+        attention weights. `users` (the encoder's output) is computed when not given."""
+        users = self.encoder(x) if users is None else users
+        z, weights = self.interact(x, t)
         out = []
         for k, h in enumerate(users):
             y0 = self.natural[k](h)[:, 0]
             base = self.base[k](h)[:, 0] if self.switches["two_tier"] else torch.zeros_like(y0)
             out.append((y0, base, self.incremental[k](torch.cat([h, z], 1))[:, 0]))
-        return out
+        return out, weights
 
     def outcomes(self, x, t):
         treated = (t > 0).float()
         columns = []
-        for y0, base, increment in self.parts(x, t):
+        for y0, base, increment in self.parts(x, t)[0]:
             natural = torch.where(t > 0, y0.detach(), y0) if self.switches["stop_gradient"] else y0
             columns.append(natural + treated * (base + increment))
         return torch.stack(columns, 1)
 
     def components(self, x) -> dict[str, torch.Tensor]:
         """Natural response (n, m), base uplift (n, m), incremental uplift (n, K, m), attention (n, K, d)."""
+        users = self.encoder(x)
         base, increments, attention = None, [], []
         for k in range(1, self.n_arms + 1):
             t = torch.full((len(x),), k, dtype=torch.long, device=x.device)
-            parts = self.parts(x, t)
+            parts, weights = self.parts(x, t, users)
             y0 = torch.stack([p[0] for p in parts], 1)
             base = torch.stack([p[1] for p in parts], 1)
             increments.append(torch.stack([p[2] for p in parts], 1))
-            _, weights = self.interact(x, t)
             if weights is not None:
                 attention.append(weights)
         return {
