@@ -43,6 +43,31 @@ def test_causalml_areas_agree(seed):
     assert areas.auuc_causalml(s, t, y) == pytest.approx(expected_auuc, abs=1e-9)
 
 
+def causalml_by_rows(s, t, y):
+    """causalml's normalised Qini and AUUC with tied scores grouped: the curves at block ends,
+    interpolated at every row with np.interp and summed row by row."""
+    frame = pd.DataFrame({"s": s, "n": 1.0, "nt": t, "yt": y * t, "yc": y * (1 - t)})
+    ends = frame.groupby("s").sum().sort_index(ascending=False).cumsum()
+    n, nt, yt, yc = (ends[c].to_numpy() for c in ("n", "nt", "yt", "yc"))
+    nc = n - nt
+    rows = np.arange(len(s) + 1.0)
+    has_c, has_both = nc > 0, (nc > 0) & (nt > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        qini = np.interp(rows, np.r_[0, n[has_c]], np.r_[0, (yt - yc * nt / nc)[has_c]])
+        lift = np.interp(rows, np.r_[0, n[has_both]], np.r_[0, (yt / nt - yc / nc)[has_both]])
+    gain = rows * lift
+    return (qini / qini[-1] - rows / rows[-1]).mean(), (gain / gain[-1]).mean()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_causalml_areas_group_tied_scores_and_skip_undefined_rows(seed):
+    s, t, y = trial(seed, ties=True)
+    s, t, y = np.r_[9.0, 9.0, 8.0, s], np.r_[1, 1, 1, t], np.r_[1.0, 0.0, 1.0, y]  # top rows all treated
+    expected_qini, expected_auuc = causalml_by_rows(s, t, y)
+    assert areas.qini_causalml(s, t, y) == pytest.approx(expected_qini, abs=1e-9)
+    assert areas.auuc_causalml(s, t, y) == pytest.approx(expected_auuc, abs=1e-9)
+
+
 def test_qini_on_hillstrom_like_spend_is_defined_and_auuc_says_why_not():
     s, t, y = trial(0)
     spend = y * np.random.default_rng(1).gamma(2.0, 50.0, size=y.size)
@@ -62,6 +87,42 @@ def test_aucc_hand_computed_example():
     cost = np.array([1.0, 0.0, 3.0, 0.0])
     assert aucc.aucc(score, t, value, cost, "zou2020-text") == pytest.approx(0.59375)
     assert aucc.aucc(score, t, value, cost, "bounded") == pytest.approx(0.59375)
+
+
+def hcl_code_by_loop(score, t, value, cost):
+    """The HCL code's decile AUCC written as a loop over cuts with boolean masks (docs/metrics.md)."""
+    n = len(score)
+    order = np.argsort(score, kind="mergesort")[::-1]
+    control = t == 0
+    points = [(0.0, 0.0)]
+    for m in range(n // 10, n, n // 10):
+        top = np.zeros(n, dtype=bool)
+        top[order[:m]] = True
+        p = m / n
+        increments = []
+        for a in (cost, value):
+            targeted = a[top & ~control].mean()
+            per_unit = targeted if p > 0.99 else targeted * p + a[~top & control].mean() * (1 - p)
+            increments.append(max(per_unit - a[control].mean(), 1e-7) * control.sum())
+        points.append((increments[0], max(increments[1], points[-1][1])))
+    x, y = np.array(points).T
+    x, y = np.minimum(x / x[-1], 1.0), np.minimum(y / y[-1], 1.0)
+    x[-1] = y[-1] = 1.0
+    return np.trapezoid(y, x)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_aucc_hcl_code_matches_a_loop_over_deciles(ties):
+    rng = np.random.default_rng(8)
+    n = 2003
+    t = rng.integers(0, 2, n)
+    value = (rng.random(n) < 0.3 + 0.2 * t).astype(float)
+    cost = rng.random(n) * (1 + t)
+    score = rng.normal(size=n) + value * t
+    score = np.round(score, 1) if ties else score
+    assert aucc.aucc(score, t, value, cost, "hcl-code") == pytest.approx(
+        hcl_code_by_loop(score, t, value, cost)
+    )
 
 
 def test_aucc_random_is_about_half_and_bounded_stays_in_unit_interval():

@@ -8,6 +8,8 @@ from benchmarks.metrics._checks import UndefinedMetric, inputs
 from benchmarks.metrics.curves import (
     Cumulative,
     cumulative,
+    first_block_with,
+    lift_values,
     perfect_qini,
     perfect_uplift,
     qini_values,
@@ -15,15 +17,21 @@ from benchmarks.metrics.curves import (
 )
 
 
+def trapezoid(x: np.ndarray, y: np.ndarray) -> float:
+    """`np.trapezoid(y, x)` as two dot products over one array of widths (no other temporaries)."""
+    width = np.diff(x)
+    return float(width @ y[1:] + width @ y[:-1]) / 2
+
+
 def _normalised_area(actual: Cumulative, perfect: Cumulative, values) -> float:
     """(area(actual) - area(random)) / (area(perfect) - area(random)), scikit-uplift's ratio; random is
     the straight line to the perfect curve's end point."""
-    y_actual, y_perfect = values(actual), values(perfect)
+    y_perfect = values(perfect)
     baseline = perfect.n[-1] * y_perfect[-1] / 2
-    denominator = np.trapezoid(y_perfect, perfect.n) - baseline
+    denominator = trapezoid(perfect.n, y_perfect) - baseline
     if denominator == 0:
         raise UndefinedMetric("the perfect curve has no area above random (no effect to rank)")
-    return float((np.trapezoid(y_actual, actual.n) - baseline) / denominator)
+    return float((trapezoid(actual.n, values(actual)) - baseline) / denominator)
 
 
 def qini_sklift(score, treatment, y) -> float:
@@ -41,27 +49,30 @@ def auuc_sklift(score, treatment, y) -> float:
     return _normalised_area(cumulative(s, t, y), perfect, uplift_values)
 
 
-def _defined(c: Cumulative, values: np.ndarray, need_treated: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Block ends where causalml's curve is defined, with the origin: causalml interpolates the others."""
-    ok = c.nc > 0
-    if need_treated:
-        ok &= c.nt > 0
-    ok[0] = True
-    return c.n[ok], np.where(np.arange(ok.size) == 0, 0.0, values)[ok]
-
-
 def _row_sum_linear(x: np.ndarray, v: np.ndarray) -> float:
-    """Sum over rows 1..n of the curve linear in row position between (x, v) points."""
-    length, start = np.diff(x), v[:-1]
-    return float(np.sum(length * start + np.diff(v) * (length + 1) / 2))
+    """Sum over rows 1..x[-1] of the curve from the origin through the points (x, v), linear in row
+    position between them: per segment, length * start + (end - start) * (length + 1) / 2, summed."""
+    length = np.diff(x)
+    segments = float(length @ v[:-1] + length @ v[1:] + v[-1] - v[0]) / 2
+    return v[0] * (x[0] + 1) / 2 + segments
+
+
+def _lift_segments(p, length, start, end) -> float:
+    """Sum over the rows p+1..p+length of each segment of row * lift, lift linear from start to end."""
+    slope = (end - start) / length
+    s1, s2 = length * (length + 1) / 2, length * (length + 1) * (2 * length + 1) / 6
+    return float(np.sum(p * start * length + (start + p * slope) * s1 + slope * s2))
 
 
 def _row_sum_lift(x: np.ndarray, lift: np.ndarray) -> float:
-    """Sum over rows 1..n of position * lift, lift linear in row position between (x, lift) points."""
-    length, p, start = np.diff(x), x[:-1], lift[:-1]
-    slope = np.diff(lift) / length
-    s1, s2 = length * (length + 1) / 2, length * (length + 1) * (2 * length + 1) / 6
-    return float(np.sum(p * start * length + (start + p * slope) * s1 + slope * s2))
+    """Sum over rows 1..x[-1] of row * lift, lift linear in row position from the origin through the
+    points (x, lift). A segment of one row adds its end point; longer ones (ties) are summed exactly."""
+    total = float(x[1:] @ lift[1:])
+    long = np.flatnonzero(np.diff(x) > 1)
+    if long.size:
+        p, start, end = x[long], lift[long], lift[long + 1]
+        total += _lift_segments(p, x[long + 1] - p, start, end) - float(x[long + 1] @ end)
+    return total + _lift_segments(0.0, x[0], 0.0, lift[0])
 
 
 def _end_value(value: float, what: str) -> float:
@@ -75,8 +86,8 @@ def qini_causalml(score, treatment, y) -> float:
     by its end point, minus the random line's."""
     s, t, y = inputs(score, treatment, y)
     c = cumulative(s, t, y)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x, q = _defined(c, c.yt - c.yc * c.nt / c.nc, need_treated=False)
+    first = first_block_with(c.nc)  # causalml's curve is defined from there
+    x, q = c.n[first:], qini_values(c)[first:]
     end = _end_value(q[-1], "Qini")
     rows = x[-1] + 1
     return float((_row_sum_linear(x, q) / end - rows * (q[-1] / end) / 2) / rows)
@@ -87,7 +98,7 @@ def auuc_causalml(score, treatment, y) -> float:
     (lift * rows) scaled by its end point."""
     s, t, y = inputs(score, treatment, y)
     c = cumulative(s, t, y)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x, lift = _defined(c, c.yt / c.nt - c.yc / c.nc, need_treated=True)
+    first = first_block_with(c.nc, c.nt)
+    x, lift = c.n[first:], lift_values(c)[first:]
     end = _end_value(lift[-1] * x[-1], "cumulative gain")
     return _row_sum_lift(x, lift) / end / (x[-1] + 1)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.metrics._checks import UndefinedMetric, inputs, vector
-from benchmarks.metrics.ranking import Ranking
+from benchmarks.metrics.curves import first_block_with
+from benchmarks.metrics.ranking import Ranking, ascending_rows
 
 VARIANTS = ("bounded", "zou2020-text", "hcl-code")
 HCL_FLOOR = 1e-7
@@ -35,12 +36,20 @@ def text_points(score, treatment, value, cost) -> tuple[np.ndarray, np.ndarray]:
     origin through every tie-block end where the top rows hold treated and control rows."""
     s, t, v, c = _checked(score, treatment, value, cost)
     ranking = Ranking(s)
-    n, nt = ranking.ends.astype(np.float64), ranking.cumsum(t)
-    vt, vall, ct, call = (ranking.cumsum(a) for a in (v * t, v, c * t, c))
-    ok = (nt > 0) & (n - nt > 0)
-    nc = n[ok] - nt[ok]
-    value_inc = n[ok] * (vt[ok] / nt[ok] - (vall[ok] - vt[ok]) / nc)
-    cost_inc = n[ok] * (ct[ok] / nt[ok] - (call[ok] - ct[ok]) / nc)
+    treated, ranked_v, ranked_c = ranking.ranked(t == 1), ranking.ranked(v), ranking.ranked(c)
+    nt, nc = ranking.ranked_cumsum(treated), ranking.ranked_cumsum(~treated)
+    first = first_block_with(nt, nc)
+    n, nt, nc = ranking.ends[first:], nt[first:], nc[first:]
+
+    def increment(ranked: np.ndarray) -> np.ndarray:
+        """n * (treated mean - control mean) at each block end from `first`."""
+        total, on_treated = ranking.ranked_cumsum(ranked), ranking.ranked_cumsum(ranked * treated)
+        out = on_treated[first:] / nt
+        out -= (total[first:] - on_treated[first:]) / nc
+        out *= n
+        return out
+
+    value_inc, cost_inc = increment(ranked_v), increment(ranked_c)
     if cost_inc[-1] <= 0 or value_inc[-1] <= 0:
         raise UndefinedMetric(
             f"treating everyone has incremental cost {cost_inc[-1]:.4g} and value {value_inc[-1]:.4g}; "
@@ -50,9 +59,10 @@ def text_points(score, treatment, value, cost) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bounded_points(score, treatment, value, cost) -> tuple[np.ndarray, np.ndarray]:
-    """The headline curve: text points clipped to [0, 1]^2, sorted by cost, value as a running maximum."""
+    """The headline curve: text points clipped to [0, 1]^2, sorted by cost, value as a running maximum
+    (points of equal cost in ranking order: the curve rises straight up there, adding no area)."""
     x, y = (np.clip(a, 0.0, 1.0) for a in text_points(score, treatment, value, cost))
-    order = np.lexsort((-y, x))
+    order, _ = ascending_rows(x)
     return x[order], np.maximum.accumulate(y[order])
 
 
