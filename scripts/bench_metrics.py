@@ -115,7 +115,9 @@ def main() -> None:
                     "ours, 1 thread (s)": serial_seconds,
                 }
             )
-    table = pd.DataFrame(rows)
+    columns = ["rows", "metric", "ours (s)", "ours, 1 thread (s)", "scikit-uplift (s)", "causalml (s)"]
+    columns += ["max abs difference", "speed-up", "speed-up, 1 thread"]
+    table = pd.DataFrame(rows).reindex(columns=columns)
     write_page(
         "metrics",
         "Metrics: speed and agreement",

@@ -6,7 +6,7 @@ import pytest
 from causalml.metrics import auuc_score, qini_score
 from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
 
-from benchmarks.metrics import areas, at_k, aucc, bootstrap, multiarm, policy, thin
+from benchmarks.metrics import areas, at_k, aucc, bootstrap, multiarm, policy, ranking, thin
 from benchmarks.metrics._checks import UndefinedMetric
 from benchmarks.metrics.scoring import HEADLINE, score_cell
 
@@ -200,3 +200,25 @@ def test_bootstrap_is_seeded_and_thin_keeps_ends():
     assert first[0] < areas.qini_sklift(s, t, y) < first[1]
     x, v = thin.thin(np.arange(5000.0), np.arange(5000.0))
     assert len(x) <= 1000 and x[0] == 0 and x[-1] == 4999
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_ranking_is_the_stable_argsort_reversed_with_blocks_of_equal_scores(monkeypatch, threads):
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)
+    monkeypatch.setattr(ranking, "PARALLEL_FROM", 100)  # chunks sorted on threads, then merged
+    rng = np.random.default_rng(4)
+    n = 5000
+    scores = {
+        "continuous": rng.normal(size=n),
+        "ties": np.round(rng.normal(size=n), 1),
+        "leading bits tie": 0.5 + 1e-13 * rng.integers(0, 40, n),  # equal words, different scores
+        "signed zeros": np.r_[np.zeros(n // 2), -np.zeros(n // 2)],
+        "extremes": np.r_[rng.normal(size=n - 4) * 1e300, 5e-324, -5e-324, 1e308, -1e308],
+    }
+    for name, s in scores.items():
+        r = ranking.Ranking(s)
+        expected = np.argsort(s, kind="stable")[::-1]
+        assert np.array_equal(r.order, expected), name
+        ranked = s[expected]
+        block_ends = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1, n]
+        assert np.array_equal(r.ends, block_ends), name

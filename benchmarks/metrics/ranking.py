@@ -5,7 +5,7 @@ index, descending: the order scikit-uplift's `np.argsort(score, kind="mergesort"
 equal scores form one block; curves are evaluated only at block ends, so their values do not depend on
 the order inside a block, and a cut inside a block (the HCL code's deciles) follows the ranking.
 
-Speed: a plain sort of int64 words is 2.5x faster than an argsort of the float64 scores, so the ranking
+Speed: a plain sort of int64 words is 2.7x faster than an argsort of the float64 scores, so the ranking
 sorts words that hold the score's order-preserving bit pattern, cut to its leading bits, above the row
 index; the few rows whose leading bits tie while their scores differ are then re-sorted exactly. Large
 arrays are sorted in chunks on parallel threads, then merged.
@@ -23,8 +23,12 @@ PARALLEL_FROM = 1_000_000  # rows; below this one thread sorts faster than chunk
 
 
 def sort_threads() -> int:
-    """Threads for the sort: OMP_NUM_THREADS where set (the harness sets it per job), else the CPUs."""
-    return max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
+    """Threads for the sort: OMP_NUM_THREADS where set (the harness sets it per job), else the CPUs
+    this process may use."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
+    except ValueError:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _sort(words: np.ndarray) -> None:
