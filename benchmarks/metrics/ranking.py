@@ -46,7 +46,7 @@ def _sort(words: np.ndarray) -> None:
 def _sorted_words(score: np.ndarray, index_bits: int) -> np.ndarray:
     """Ascending int64 words: the score's order-preserving bit pattern with its lowest `index_bits`
     bits replaced by the row index."""
-    words = (score + 0.0).view(np.int64)  # + 0.0 turns -0.0 into 0.0, so equal scores share a pattern
+    words = (np.asarray(score, dtype=np.float64) + 0.0).view(np.int64)  # + 0.0 turns -0.0 into 0.0
     words ^= (words >> 63) & _ALL_BUT_SIGN  # negative floats: larger magnitude, smaller integer
     words &= ~np.int64((1 << index_bits) - 1)
     words |= np.arange(score.shape[0], dtype=np.int64)
