@@ -25,13 +25,16 @@ def headline(rows: list[dict], kind: str, outcome: str) -> float:
 def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str) -> list[dict]:
     """Score a fitted method's ranking of a split (validation during tuning, test at the end)."""
     has_cost = split.cost is not None
+    with method.predicting_once():
+        rank_score = method.rank(split.X, value=0, cost=0 if has_cost else None)
+        arm_scores = method.predict(split.X) if method.capabilities.predicts_effects else None
     return score_cell(
         treatment=split.treatment,
         y=split.y,
         outcome_names=outcome_names,
         arm_names=arm_names,
-        rank_score=method.rank(split.X, value=0, cost=0 if has_cost else None),
-        arm_scores=method.predict(split.X) if method.capabilities.predicts_effects else None,
+        rank_score=rank_score,
+        arm_scores=arm_scores,
         cost=split.cost,
         kind=kind,
     )

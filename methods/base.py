@@ -167,15 +167,34 @@ class UpliftMethod:
         raise NotImplementedError
 
     # -- prediction ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def predicting_once(self) -> Iterator[UpliftMethod]:
+        """Within the block, the effects of one input array (the same object) are computed once and
+        shared by `predict`, `predict_cost` and `rank`: scoring a split needs all three. Nested blocks
+        share the outermost block's results."""
+        outermost = getattr(self, "_effects_cache", None) is None
+        if outermost:
+            self._effects_cache: dict[int, tuple[np.ndarray, np.ndarray]] | None = {}
+        try:
+            yield self
+        finally:
+            if outermost:
+                self._effects_cache = None
+
     def _effects(self, X: np.ndarray) -> np.ndarray:
         if not self.capabilities.predicts_effects:
             raise NotImplementedError(f"{self.name} ranks units but does not estimate effects")
-        X = np.asarray(X, dtype=np.float32)
+        cache = getattr(self, "_effects_cache", None)
+        if cache is not None and id(X) in cache:
+            return cache[id(X)][1]
+        inputs = np.asarray(X, dtype=np.float32)
         with isolated_random_state(0):
-            effects = np.asarray(self._predict(X), dtype=np.float64)
-        expected = (X.shape[0], self.n_arms_, self.n_outcomes_ + self.n_costs_)
+            effects = np.asarray(self._predict(inputs), dtype=np.float64)
+        expected = (inputs.shape[0], self.n_arms_, self.n_outcomes_ + self.n_costs_)
         if effects.shape != expected:
             raise RuntimeError(f"{self.name}._predict returned shape {effects.shape}, expected {expected}")
+        if cache is not None:
+            cache[id(X)] = (X, effects)  # X is kept so that its id cannot be reused by another array
         return effects
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -76,6 +76,25 @@ def test_shapes_determinism_and_untouched_global_random_state(name):
         assert torch.equal(torch.random.get_rng_state(), torch_state)
 
 
+def test_predicting_once_runs_the_model_once_per_input_array():
+    data = synthetic.generate(n_rows=1200, n_arms=2, n_outcomes=1, n_features=6, with_cost=True, seed=2)
+    method = fit(make("tlearner-ridge"), data)
+    calls = []
+    predict = method._predict
+    method._predict = lambda X: calls.append(len(X)) or predict(X)
+    expected = (method.rank(data.X, value=0, cost=0), method.predict(data.X), method.predict_cost(data.X))
+    assert len(calls) == 3
+    with method.predicting_once():
+        with method.predicting_once():  # a nested block (score_split inside a cell) shares the results
+            rank = method.rank(data.X, value=0, cost=0)
+        shared = (rank, method.predict(data.X), method.predict_cost(data.X), method.predict(data.X[:10]))
+    assert len(calls) == 3 + 2  # the whole array once, its first ten rows (another array) once
+    for before, now in zip(expected, shared, strict=False):
+        np.testing.assert_array_equal(before, now)
+    method.predict(data.X)
+    assert len(calls) == 6  # outside the block nothing is kept
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_capabilities_are_honoured(name):
     caps = REGISTRY.get(name).capabilities
