@@ -28,11 +28,13 @@ def fresh_style() -> None:
 
 
 def save(fig: plt.Figure, out: Path, stem: str) -> list[Path]:
-    """Write the figure as PNG and PDF and close it."""
+    """Write the figure as PNG and PDF and close it; the PDF without its creation date, so that the same
+    results give the same bytes."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.png", out / f"{stem}.pdf"]
     for path in paths:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        metadata = {"CreationDate": None} if path.suffix == ".pdf" else None
+        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
     return paths
 
