@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from benchmarks.report.tables import estimate  # noqa: E402
+
 CELL_COLUMNS = ["suite", "dataset", "method", "seed", "status"]
 # (suite, metric, variant) drawn as ablation bars: the headline, and for AUCC the HCL code's variant too
 ABLATIONS = [
@@ -39,9 +41,15 @@ def save(fig: plt.Figure, out: Path, stem: str) -> list[Path]:
     return paths
 
 
+def t_interval(values) -> tuple[float, float]:
+    """The tables' 95% t-interval over seeds (no spread with one seed), as seaborn's error bar."""
+    e = estimate(values)
+    return (e.mean, e.mean) if e.low is None else (e.low, e.high)
+
+
 def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
-    """Per ablation suite, dataset and metric variant: the value of each model setting, mean and 95% CI
-    over seeds."""
+    """Per ablation suite, dataset and metric variant: the value of each model setting, mean and 95%
+    t-interval over seeds (the tables' interval; deterministic, unlike a bootstrap)."""
     written = []
     for suite, metric, variant in ABLATIONS:
         rows = results[
@@ -57,9 +65,9 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
             per_seed = frame.groupby(["method", "seed", "outcome"], as_index=False)["value"].mean()
             fresh_style()
             fig, ax = plt.subplots(figsize=(6, 0.45 * per_seed["method"].nunique() + 1.2))
-            sns.barplot(data=per_seed, y="method", x="value", hue="outcome", errorbar=("ci", 95), ax=ax)
+            sns.barplot(data=per_seed, y="method", x="value", hue="outcome", errorbar=t_interval, ax=ax)
             ax.set(
-                xlabel=f"{metric} ({variant}) on test, mean and 95% CI over seeds",
+                xlabel=f"{metric} ({variant}) on test, mean and 95% t-interval over seeds",
                 ylabel="",
                 title=f"{suite}: {dataset}",
             )
