@@ -93,7 +93,14 @@ def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, diagonal: boo
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     sns.lineplot(data=curves, x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
     if diagonal:
-        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="random")
+        ax.plot(
+            [0, 1],
+            [0, 1],
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label="diagonal (expected of a random ranking)",
+        )
     ax.set(title=title)
     ax.legend(fontsize=7)
     out.mkdir(parents=True, exist_ok=True)
