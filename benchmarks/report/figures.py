@@ -87,20 +87,14 @@ def prediction_files(files: list[Path], seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(found, columns=[*CELL_COLUMNS, "path"])
 
 
-def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, diagonal: bool, out: Path, stem: str):
-    """One line per method; the points also written as CSV beside the figure."""
+def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, stem: str):
+    """One line per method and, dashed, what a random ranking gives in expectation: the straight line
+    from the origin to the curves' common end point. The points are also written as CSV beside it."""
     fresh_style()
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     sns.lineplot(data=curves, x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
-    if diagonal:
-        ax.plot(
-            [0, 1],
-            [0, 1],
-            color="grey",
-            linestyle="--",
-            linewidth=1,
-            label="diagonal (expected of a random ranking)",
-        )
+    end = curves[y].iloc[-1]
+    ax.plot([0, 1], [0, end], color="grey", linestyle="--", linewidth=1, label="expected of a random ranking")
     ax.set(title=title)
     ax.legend(fontsize=7)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,7 +124,7 @@ def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
                 title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
                 curves = pd.concat(frames, ignore_index=True)
                 written += curve_figure(
-                    curves, "incremental cost", "incremental value", title, True, out,
+                    curves, "incremental cost", "incremental value", title, out,
                     f"{suite}-{dataset}-cost-curves-{variant}",
                 )  # fmt: skip
     return written
@@ -165,7 +159,6 @@ def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
                 "share targeted",
                 "incremental responders",
                 title,
-                False,
                 out,
                 f"{suite}-{dataset}-qini",
             )
