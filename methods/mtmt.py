@@ -37,16 +37,15 @@ class Mtmt(DeepUplift):
 
     def explain(self, X: np.ndarray) -> dict[str, np.ndarray | None]:
         """Base uplift (n, targets), incremental uplift (n, K, targets) in the targets' units, and the
-        attention weights of each arm's query over the feature tokens (n, K, features) or None."""
-        import torch
+        attention weights of each arm's query over the feature tokens (n, K, features) or None; in
+        batches, as predictions are."""
+        from methods.deep.training import predict_in_batches
 
         Xs, _ = self._scaled(np.asarray(X, dtype=np.float32), None)
-        with torch.no_grad():
-            parts = self.net_.components(torch.as_tensor(Xs.astype(np.float32)))
+        parts = predict_in_batches(self.net_.components, Xs.astype(np.float32))
         scale = self.y_scale_
-        attention = parts["attention"]
         return {
-            "base": parts["base"].numpy() * scale[None, :],
-            "incremental": parts["incremental"].numpy() * scale[None, None, :],
-            "attention": None if attention is None else attention.numpy(),
+            "base": parts["base"] * scale[None, :],
+            "incremental": parts["incremental"] * scale[None, None, :],
+            "attention": parts["attention"],
         }

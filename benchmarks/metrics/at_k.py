@@ -47,10 +47,10 @@ def uplift_at_k(score, treatment, y, k: float | int = 0.3, strategy: str = "over
     if strategy == "overall":
         m = _top_size(k, s.shape[0])
         top = top_rows(s, m)
-        treated = t[top] == 1
+        treated, y_top = t[top] == 1, y[top]
         count_t = float(treated.sum())
-        return _mean(float(y[top][treated].sum()), count_t, "treated") - _mean(
-            float(y[top][~treated].sum()), m - count_t, "control"
+        return _mean(float(y_top[treated].sum()), count_t, "treated") - _mean(
+            float(y_top[~treated].sum()), m - count_t, "control"
         )
     means = []
     for group in (t == 1, t == 0):

@@ -109,17 +109,14 @@ def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
+        predictions = [(cell.method, pd.read_parquet(cell.path)) for cell in group.itertuples()]
+        predictions = [(method, p) for method, p in predictions if "cost:0" in p]
         for variant in ("bounded", "hcl-code"):
             frames = []
-            for cell in group.itertuples():
-                p = pd.read_parquet(cell.path)
-                if "cost:0" not in p:
-                    continue
+            for method, p in predictions:
                 value = p[next(c for c in p.columns if c.startswith("y:"))]
                 x, y = cost_curve_points(p["rank_score"], p["treatment"] > 0, value, p["cost:0"], variant)
-                frames.append(
-                    pd.DataFrame({"method": cell.method, "incremental cost": x, "incremental value": y})
-                )
+                frames.append(pd.DataFrame({"method": method, "incremental cost": x, "incremental value": y}))
             if frames:
                 title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
                 curves = pd.concat(frames, ignore_index=True)

@@ -134,7 +134,13 @@ def fit(
 
 
 @torch.no_grad()
-def predict_in_batches(function, X: np.ndarray, batch_size: int = 65536) -> np.ndarray:
-    """Apply `function` (tensor -> tensor) to X in batches on the CPU, returning numpy."""
-    outputs = [function(torch.as_tensor(X[i : i + batch_size])).cpu() for i in range(0, len(X), batch_size)]
-    return torch.cat(outputs).numpy()
+def predict_in_batches(function, X: np.ndarray, batch_size: int = 65536):
+    """Apply `function` to X in batches on the CPU: a tensor result comes back as one numpy array, a dict
+    of tensors (or None) as a dict of numpy arrays (or None)."""
+    outputs = [function(torch.as_tensor(X[i : i + batch_size])) for i in range(0, len(X), batch_size)]
+    if isinstance(outputs[0], dict):
+        return {
+            key: None if first is None else torch.cat([out[key].cpu() for out in outputs]).numpy()
+            for key, first in outputs[0].items()
+        }
+    return torch.cat([out.cpu() for out in outputs]).numpy()
