@@ -12,13 +12,13 @@ import pandas as pd
 
 import datasets
 from benchmarks import environment
-from benchmarks.metrics.scoring import pehe_rows, policy_rows
 from benchmarks.plan import Cell
+from benchmarks.scoring import pehe_rows, policy_rows
 from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices, subsample
 from benchmarks.tuning import score_split, tune
-from methods.base import MethodNotApplicable, UpliftMethod, ValidationSet
-from methods.registry import discover
+from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
+from methods.core.registry import discover
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """User-facing errors: the CLI prints them as one line and exits with status 2."""
 
 from datasets.base import DataError
-from methods.base import MethodError
+from methods.core.base import MethodError
 
 
 class UsageError(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 import datasets
 from benchmarks import suites
 from benchmarks.errors import UsageError
-from methods.registry import Registry
+from methods.core.registry import Registry
 
 KINDS = ("effect", "cost")
 

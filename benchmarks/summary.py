@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchmarks.metrics.scoring import HEADLINE
 from benchmarks.report.tables import estimate
+from benchmarks.scoring import HEADLINE
 
 
 def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.metrics.scoring import HEADLINE, score_cell
-from methods.base import UpliftMethod, ValidationSet
+from benchmarks.scoring import HEADLINE, score_cell
+from methods.core.base import UpliftMethod, ValidationSet
 
 
 def headline(rows: list[dict], kind: str, outcome: str) -> float:

@@ -107,3 +107,10 @@ class UpliftData:
             "source": self.meta.get("source"),
             "notes": self.meta.get("notes"),
         }
+
+
+def zscore(X: np.ndarray) -> np.ndarray:
+    """Columns scaled to mean 0, standard deviation 1; constant columns become 0."""
+    X = X.astype(np.float64)
+    std = X.std(axis=0)
+    return np.divide(X - X.mean(axis=0), std, out=np.zeros_like(X), where=std > 0).astype(np.float32)

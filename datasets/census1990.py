@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from datasets._files import RawFile, cached_table, locate, read_csv, search_dirs, verify
-from datasets.base import DataError, UpliftData
-from datasets.covertype import zscore
+from datasets.base import DataError, UpliftData, zscore
 
 DESCRIPTION = "UCI US Census 1990, HCL construction: 225,814 rows, 46 features (full file not shipped)"
 RAW = RawFile(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from datasets._files import RawFile, cached_table, locate, read_csv, verify
-from datasets.base import DataError, UpliftData
+from datasets.base import DataError, UpliftData, zscore
 
 DESCRIPTION = "UCI Covertype, HCL construction: 247,424 rows, 51 features, binary value and cost"
 RAW = RawFile(
@@ -28,13 +28,6 @@ FEATURE_NAMES = (
     *[f"soil_type_{i}" for i in range(1, 41)],
 )  # fmt: skip
 COST_CONVENTIONS = {"code": 1, "text": 2}
-
-
-def zscore(X: np.ndarray) -> np.ndarray:
-    """Columns scaled to mean 0, standard deviation 1; constant columns become 0."""
-    X = X.astype(np.float64)
-    std = X.std(axis=0)
-    return np.divide(X - X.mean(axis=0), std, out=np.zeros_like(X), where=std > 0).astype(np.float32)
 
 
 def load(data_dir=None, path=None, cost_convention: str = "code") -> UpliftData:

@@ -1,7 +1,7 @@
 """econml's CausalForestDML (Wager and Athey 2018; Athey, Tibshirani and Wager 2019)."""
 
-from methods._econml import EconmlPerTarget, prior_classifier
-from methods.base import Capabilities
+from methods import Capabilities
+from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
 
 
 class CausalForest(EconmlPerTarget):

@@ -1,6 +1,6 @@
 """Constrained ranking model (CRM) of Zou et al. 2020: DRM with a quantile (or cost-budget) barrier."""
 
-from methods._ranking import RANKING_DEFAULTS, CohortRanking
+from methods.core.ranking_adapter import RANKING_DEFAULTS, CohortRanking
 
 
 class ConstrainedRanking(CohortRanking):

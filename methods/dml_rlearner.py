@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from methods._econml import EconmlPerTarget, prior_classifier
-from methods._learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
-from methods.base import Capabilities
+from methods import Capabilities
+from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
+from methods.core.learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
 
 
 class DmlRLearner(EconmlPerTarget):

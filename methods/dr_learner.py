@@ -1,8 +1,8 @@
 """econml's DRLearner (doubly robust learner, Kennedy 2023) with a LightGBM final stage."""
 
-from methods._econml import EconmlPerTarget, prior_classifier
-from methods._learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
-from methods.base import Capabilities
+from methods import Capabilities
+from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
+from methods.core.learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
 
 
 class DrLearner(EconmlPerTarget):

@@ -1,6 +1,6 @@
 """Direct ranking model (DRM) of Zou et al. 2020."""
 
-from methods._ranking import RANKING_DEFAULTS, CohortRanking
+from methods.core.ranking_adapter import RANKING_DEFAULTS, CohortRanking
 
 
 class DirectRanking(CohortRanking):

@@ -1,6 +1,6 @@
 """FlexTENet: shared and per-arm private subspaces in every layer."""
 
-from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
 
 
 class FlexTeNet(DeepUplift):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
 
 
 class Mtmt(DeepUplift):
@@ -39,7 +39,7 @@ class Mtmt(DeepUplift):
         """Base uplift (n, targets), incremental uplift (n, K, targets) in the targets' units, and the
         attention weights of each arm's query over the feature tokens (n, K, features) or None; in
         batches, as predictions are."""
-        from methods.deep.training import predict_in_batches
+        from methods.core.deep.training import predict_in_batches
 
         Xs, _ = self._scaled(np.asarray(X, dtype=np.float32), None)
         parts = predict_in_batches(self.net_.components, Xs.astype(np.float32))

@@ -1,31 +1,31 @@
-"""The HCL papers' duality R-learner: an R-learner on value - lambda * cost, lambda chosen on validation."""
+"""The HCL papers' duality R-learner: an R-learner on value - lambda * cost, lambda chosen on validation.
+The ridge R-learner lives in methods/core/ridge_rlearner.py."""
 
 import numpy as np
 
-from methods.base import Capabilities, UpliftMethod
-from methods.rlearner_value import RidgeRLearnerValue
+from methods import Capabilities, UpliftMethod
+from methods.core.ridge_rlearner import RidgeRLearner
 
 LAMBDAS = (0.001, 0.005, 0.01, 0.05)
 
 
-def validation_aucc(score: np.ndarray, valid) -> float:
-    """Headline AUCC of a ranking on the validation rows (-inf where it is undefined)."""
-    from benchmarks.metrics.aucc import aucc
-    from benchmarks.metrics.scoring import HEADLINE
+def validation_aucc(score: np.ndarray, valid, variant: str) -> float:
+    """AUCC (`variant`) of a ranking on the validation rows (-inf where it is undefined)."""
+    from metrics.aucc import aucc
 
     n = len(score)
     value = np.asarray(valid.y).reshape(n, -1)[:, 0]
     cost = np.asarray(valid.cost).reshape(n, -1)[:, 0]
     try:
-        return aucc(score, (valid.treatment > 0).astype(float), value, cost, HEADLINE["cost"][1])
+        return aucc(score, (valid.treatment > 0).astype(float), value, cost, variant)
     except ValueError:
         return -np.inf
 
 
 class DualityRLearner(UpliftMethod):
     """Fits the ridge R-learner on y - lambda * cost for each lambda of the grid and keeps the one with the
-    best AUCC (headline variant) on the validation split; without validation rows, lambda = 0.05 (the
-    paper's best)."""
+    best AUCC on the validation split (the variant named by `selection`); without validation rows,
+    lambda = 0.05 (the paper's best)."""
 
     name = "rlearner-duality"
     capabilities = Capabilities(
@@ -34,7 +34,7 @@ class DualityRLearner(UpliftMethod):
     references = (
         "Zou et al. 2020, Heterogeneous causal learning for effectiveness optimization in user marketing",
     )
-    defaults = {"alpha": 1.0, "lambdas": LAMBDAS}
+    defaults = {"alpha": 1.0, "lambdas": LAMBDAS, "selection": "hcl-code"}
 
     @classmethod
     def search_space(cls, trial):
@@ -42,7 +42,7 @@ class DualityRLearner(UpliftMethod):
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         def fit_for(lam):
-            model = RidgeRLearnerValue(alpha=self.params_["alpha"])
+            model = RidgeRLearner(alpha=self.params_["alpha"])
             return model.fit(X, treatment, y[:, 0] - lam * cost[:, 0], propensity=propensity, seed=seed)
 
         if valid is None or valid.cost is None:
@@ -51,7 +51,7 @@ class DualityRLearner(UpliftMethod):
         areas = {}
         for lam in self.params_["lambdas"]:
             model = fit_for(lam)
-            areas[lam] = (validation_aucc(model.rank(valid.X), valid), model)
+            areas[lam] = (validation_aucc(model.rank(valid.X), valid, self.params_["selection"]), model)
         self.lambda_ = max(areas, key=lambda lam: areas[lam][0])
         self.model_ = areas[self.lambda_][1]
 

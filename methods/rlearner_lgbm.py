@@ -1,6 +1,6 @@
 """causalml's R-learner (BaseRRegressor) over LightGBM."""
 
-from methods._causalml_meta import CausalmlMetaLearner
+from methods.core.causalml_meta import CausalmlMetaLearner
 
 
 class RRegressorLgbm(CausalmlMetaLearner):

@@ -1,6 +1,6 @@
 """causalml's S-learner (BaseSRegressor) over LightGBM."""
 
-from methods._causalml_meta import CausalmlMetaLearner
+from methods.core.causalml_meta import CausalmlMetaLearner
 
 
 class SRegressorLgbm(CausalmlMetaLearner):

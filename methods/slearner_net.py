@@ -1,6 +1,6 @@
 """The S-learner network of MTMT's table: one network on the features and the one-hot arm."""
 
-from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
 
 
 class SLearnerNetwork(DeepUplift):

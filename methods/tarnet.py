@@ -1,6 +1,6 @@
 """TARNet: a shared representation with one outcome head per arm."""
 
-from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
 
 
 class TarNet(DeepUplift):

@@ -1,6 +1,6 @@
 """causalml's T-learner (BaseTRegressor) over LightGBM."""
 
-from methods._causalml_meta import CausalmlMetaLearner
+from methods.core.causalml_meta import CausalmlMetaLearner
 
 
 class TRegressorLgbm(CausalmlMetaLearner):

@@ -1,6 +1,6 @@
 """The T-learner network of MTMT's table: one MLP per arm, control included."""
 
-from methods._deepnet import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
 
 
 class TLearnerNetwork(DeepUplift):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from methods.base import Capabilities, UpliftMethod
+from methods import Capabilities, UpliftMethod
 
 
 class RidgeTLearner(UpliftMethod):

@@ -1,6 +1,6 @@
 """causalml's UpliftRandomForestClassifier (Guelman et al. 2015)."""
 
-from methods._uplift_trees import CRITERIA, CausalmlUpliftTree
+from methods.core.uplift_trees import CRITERIA, CausalmlUpliftTree
 
 
 class UpliftForest(CausalmlUpliftTree):

@@ -1,6 +1,6 @@
 """causalml's UpliftTreeClassifier (Rzepakowski and Jaroszewicz 2012)."""
 
-from methods._uplift_trees import CRITERIA, CausalmlUpliftTree
+from methods.core.uplift_trees import CRITERIA, CausalmlUpliftTree
 
 
 class UpliftTree(CausalmlUpliftTree):

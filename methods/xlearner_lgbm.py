@@ -1,6 +1,6 @@
 """causalml's X-learner (BaseXRegressor) over LightGBM."""
 
-from methods._causalml_meta import CausalmlMetaLearner
+from methods.core.causalml_meta import CausalmlMetaLearner
 
 
 class XRegressorLgbm(CausalmlMetaLearner):

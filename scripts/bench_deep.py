@@ -33,11 +33,11 @@ sys.path.insert(0, {root!r})
 warnings.filterwarnings("ignore")
 import lightning as L
 from datasets import synthetic
-from methods.deep.training import loader
+from methods.core.deep.training import loader
 data = synthetic.generate(n_rows={rows}, n_arms=1, n_outcomes=1, n_features=12, seed=0)
 data_gib = (data.X.nbytes + data.treatment.nbytes + data.y.nbytes) / 2**30
 module, name = {network!r}.split(":")
-net = getattr(importlib.import_module("methods.deep." + module), name)(12, 1, 1)
+net = getattr(importlib.import_module("methods.core.deep." + module), name)(12, 1, 1)
 batches = loader((data.X, data.treatment, data.y.astype("float32")), 15360, shuffle=True, seed=0)
 limit = min({batches}, len(batches.dataset))
 trainer = L.Trainer(max_epochs=1, limit_train_batches=limit, accelerator="auto", devices=1, logger=False,

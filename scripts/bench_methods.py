@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.perf import machine, write_page  # noqa: E402
 from datasets import synthetic  # noqa: E402
-from methods.base import ValidationSet  # noqa: E402
-from methods.registry import discover  # noqa: E402
+from methods.core.base import ValidationSet  # noqa: E402
+from methods.core.registry import discover  # noqa: E402
 
 
 def data_for(cls, rows: int):

@@ -21,9 +21,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.metrics import areas, at_k, aucc, effects, multiarm, policy  # noqa: E402
-from benchmarks.metrics.ranking import sort_threads  # noqa: E402
 from benchmarks.perf import machine, write_page  # noqa: E402
+from metrics import areas, at_k, aucc, effects, multiarm, policy  # noqa: E402
+from metrics.ranking import sort_threads  # noqa: E402
 
 
 def timed(function, repeats: int = 3):

@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import datasets  # noqa: E402
-from benchmarks.metrics import aucc  # noqa: E402
 from benchmarks.perf import machine, write_page  # noqa: E402
 from benchmarks.seeds import derive_seed  # noqa: E402
 from benchmarks.splits import split_indices  # noqa: E402
-from methods.base import ValidationSet  # noqa: E402
-from methods.registry import discover  # noqa: E402
+from methods.core.base import ValidationSet  # noqa: E402
+from methods.core.registry import discover  # noqa: E402
+from metrics import aucc  # noqa: E402
 
 CONFIGS = [
     ("drm", {}),

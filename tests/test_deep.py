@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks.metrics.aucc import aucc
 from datasets import synthetic
-from methods.base import ValidationSet
-from methods.deep.mtmt import MTMT
-from methods.registry import discover
+from methods.core.base import ValidationSet
+from methods.core.deep.mtmt import MTMT
+from methods.core.registry import discover
+from metrics.aucc import aucc
 
 REGISTRY = discover()
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from datasets import synthetic
-from methods.base import MethodError, MethodNotApplicable, ValidationSet
-from methods.registry import discover
+from methods.core.base import MethodError, MethodNotApplicable, ValidationSet
+from methods.core.registry import discover
 
 REGISTRY = discover()
 NAMES = sorted(REGISTRY.methods)
@@ -129,7 +129,7 @@ def test_bad_input_is_a_clear_value_error(name):
 
 METHOD_FILE = """
 import numpy as np
-from methods.base import UpliftMethod
+from methods.core.base import UpliftMethod
 
 class Constant(UpliftMethod):
     name = "{name}"

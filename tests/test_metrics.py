@@ -6,9 +6,9 @@ import pytest
 from causalml.metrics import auuc_score, qini_score
 from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
 
-from benchmarks.metrics import areas, at_k, aucc, bootstrap, multiarm, policy, ranking, thin
-from benchmarks.metrics._checks import UndefinedMetric
-from benchmarks.metrics.scoring import HEADLINE, score_cell
+from benchmarks.scoring import HEADLINE, score_cell
+from metrics import areas, at_k, aucc, bootstrap, multiarm, policy, ranking, thin
+from metrics._checks import UndefinedMetric
 
 
 def trial(seed, n=3000, ties=False):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 import datasets
-from benchmarks.metrics.aucc import aucc
 from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices
-from methods.base import ValidationSet
-from methods.registry import discover
+from methods.core.base import ValidationSet
+from methods.core.registry import discover
+from metrics.aucc import aucc
 
 PAPER = {"drm": 0.840, "crm": 0.915}  # Zou et al. 2020, Covertype column
 

@@ -7,7 +7,7 @@ import json
 
 import datasets
 from benchmarks import suites
-from methods.registry import discover
+from methods.core.registry import discover
 
 
 def add_parser(subparsers) -> None:

@@ -10,7 +10,7 @@ from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import run_cells
 from benchmarks.store import ResultsStore
 from benchmarks.summary import headline_table
-from methods.registry import discover
+from methods.core.registry import discover
 
 
 def add_parser(subparsers) -> None:

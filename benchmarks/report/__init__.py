@@ -47,7 +47,7 @@ def provenance(files: list[Path]) -> str:
 
 def aucc_variants(results: pd.DataFrame) -> list[str]:
     """The AUCC variants present, the headline first."""
-    from benchmarks.metrics.scoring import HEADLINE
+    from benchmarks.scoring import HEADLINE
 
     present = sorted(set(results.loc[results["metric"] == "aucc", "variant"]))
     headline = HEADLINE["cost"][1]

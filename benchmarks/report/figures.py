@@ -105,7 +105,7 @@ def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, st
 def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
     """Cost curves (incremental cost vs value, both / their end points) of seed 0, per cost suite and
     dataset, in the headline variant and the HCL code's."""
-    from benchmarks.metrics.scoring import cost_curve_points
+    from benchmarks.scoring import cost_curve_points
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
@@ -129,7 +129,7 @@ def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
 
 def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
     """Qini curves of seed 0 for the first arm and outcome, per dataset without cost."""
-    from benchmarks.metrics.scoring import qini_curve_points
+    from benchmarks.scoring import qini_curve_points
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.metrics._checks import UndefinedMetric, inputs, vector
-from benchmarks.metrics.curves import first_block_with
-from benchmarks.metrics.ranking import Ranking, ascending_rows
+from metrics._checks import UndefinedMetric, inputs, vector
+from metrics.curves import first_block_with
+from metrics.ranking import Ranking, ascending_rows
 
 VARIANTS = ("bounded", "zou2020-text", "hcl-code")
 HCL_FLOOR = 1e-7

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.metrics._checks import UndefinedMetric, inputs
+from metrics._checks import UndefinedMetric, inputs
 
 
 def _top_size(k: float | int, n: int) -> int:

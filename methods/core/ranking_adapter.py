@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.base import Capabilities, UpliftMethod
+from methods.core.base import Capabilities, UpliftMethod
 
 RANKING_DEFAULTS = {
     "hidden": 0,
@@ -48,8 +48,8 @@ class CohortRanking(UpliftMethod):
         return X, treated, y[:, 0], cost[:, 0], cohort_weights(treated, propensity)
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
-        from methods.deep.ranking import RankingModel
-        from methods.deep.training import InMemoryData, fit, seeded
+        from methods.core.deep.ranking import RankingModel
+        from methods.core.deep.training import InMemoryData, fit, seeded
 
         p = dict(self.params_)
         max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
@@ -64,6 +64,6 @@ class CohortRanking(UpliftMethod):
 
     def rank(self, X, *, value=0, cost=None):
         """The learnt score tanh(f(x)): higher = more value per unit of cost."""
-        from methods.deep.training import predict_in_batches
+        from methods.core.deep.training import predict_in_batches
 
         return predict_in_batches(self.model_, np.asarray(X, dtype=np.float32)).astype(np.float64)

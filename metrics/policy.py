@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.metrics._checks import vector
+from metrics._checks import vector
 
 
 def policy_value(policy, treatment, y, propensity, cost=None, lam: float = 0.0) -> float:

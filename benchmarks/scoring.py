@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.metrics import areas, at_k, aucc, policy
-from benchmarks.metrics._checks import UndefinedMetric
-from benchmarks.metrics.curves import cumulative, qini_values
-from benchmarks.metrics.effects import pehe
-from benchmarks.metrics.multiarm import arm_rows
-from benchmarks.metrics.thin import thin
+from metrics import areas, at_k, aucc, policy
+from metrics._checks import UndefinedMetric
+from metrics.curves import cumulative, qini_values
+from metrics.effects import pehe
+from metrics.multiarm import arm_rows
+from metrics.thin import thin
 
 HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "bounded")}
 

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from benchmarks.metrics._checks import binary_outcome, is_binary
-from benchmarks.metrics.ranking import Ranking
+from metrics._checks import binary_outcome, is_binary
+from metrics.ranking import Ranking
 
 
 class Cumulative(NamedTuple):

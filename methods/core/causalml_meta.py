@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods._learners import LGBM_DEFAULTS, PerTarget, causalml_p, lgbm, suggest_lgbm
-from methods.base import Capabilities
+from methods.core.base import Capabilities
+from methods.core.learners import LGBM_DEFAULTS, PerTarget, causalml_p, lgbm, suggest_lgbm
 
 
 class CausalmlMetaLearner(PerTarget):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods._learners import PerTarget, require_binary
-from methods.base import Capabilities
+from methods.core.base import Capabilities
+from methods.core.learners import PerTarget, require_binary
 
 CRITERIA = ("KL", "ED", "Chi", "CTS")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from methods.base import MethodNotApplicable, UpliftMethod
+from methods.core.base import MethodNotApplicable, UpliftMethod
 
 LGBM_DEFAULTS = {"n_estimators": 100, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 50}
 

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.deep.base import UpliftNet, mlp
+from methods.core.deep.base import UpliftNet, mlp
 
 
 class ResidualMLP(nn.Module):

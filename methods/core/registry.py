@@ -1,6 +1,7 @@
 """Discovery: every `UpliftMethod` subclass defined in a file `methods/<name>.py` is a method.
 
-Files whose name starts with `_`, and base.py and registry.py, are not scanned. A file that fails to import
+methods/ holds plug-ins only; shared code lives in methods/core/, which is not scanned, nor are files whose
+name starts with `_`. A file that fails to import
 is reported by name with its error; the other methods stay usable. Two classes with one name are an error.
 """
 
@@ -11,10 +12,9 @@ import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from methods.base import MethodError, UpliftMethod
+from methods.core.base import MethodError, UpliftMethod
 
-METHODS_DIR = Path(__file__).resolve().parent
-NOT_METHOD_FILES = {"__init__", "base", "registry"}
+METHODS_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -40,9 +40,7 @@ class Registry:
 
 def method_files(directory: Path = METHODS_DIR) -> list[Path]:
     """The files of `directory` that may define methods, sorted by name."""
-    return sorted(
-        p for p in directory.glob("*.py") if p.stem not in NOT_METHOD_FILES and not p.stem.startswith("_")
-    )
+    return sorted(p for p in directory.glob("*.py") if not p.stem.startswith("_"))
 
 
 def discover(directory: Path = METHODS_DIR, package: str = "methods") -> Registry:

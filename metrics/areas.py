@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.metrics._checks import UndefinedMetric, inputs
-from benchmarks.metrics.curves import (
+from metrics._checks import UndefinedMetric, inputs
+from metrics.curves import (
     Cumulative,
     cumulative,
     first_block_with,

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from methods.base import Capabilities, UpliftMethod
+from methods.core.base import Capabilities, UpliftMethod
 
 TRAINING_DEFAULTS = {
     "lr": 1e-3,
@@ -25,7 +25,7 @@ def nonzero(scale: np.ndarray) -> np.ndarray:
 
 
 class DeepUplift(UpliftMethod):
-    """Subclasses name `network` ("module:Class" under methods.deep) and its parameters in `defaults`
+    """Subclasses name `network` ("module:Class" under methods.core.deep) and its parameters in `defaults`
     beside TRAINING_DEFAULTS; every parameter that is not a training setting goes to the network."""
 
     network: ClassVar[str] = ""
@@ -43,13 +43,13 @@ class DeepUplift(UpliftMethod):
         import importlib
 
         module, name = self.network.split(":")
-        return getattr(importlib.import_module(f"methods.deep.{module}"), name)
+        return getattr(importlib.import_module(f"methods.core.deep.{module}"), name)
 
     def _scaled(self, X, y):
         return (X - self.x_mean_) / self.x_scale_, None if y is None else y / self.y_scale_
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
-        from methods.deep.training import InMemoryData, fit, seeded
+        from methods.core.deep.training import InMemoryData, fit, seeded
 
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
@@ -82,7 +82,7 @@ class DeepUplift(UpliftMethod):
         )  # fmt: skip
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        from methods.deep.training import predict_in_batches
+        from methods.core.deep.training import predict_in_batches
 
         Xs, _ = self._scaled(X, None)
         effects = predict_in_batches(self.net_.effects, Xs.astype(np.float32))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods._learners import LGBM_DEFAULTS, PerTarget, lgbm
+from methods.core.learners import LGBM_DEFAULTS, PerTarget, lgbm
 
 
 def prior_classifier():
