@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -168,7 +169,8 @@ def test_cost_reaches_fit_as_extra_outcomes_or_as_cost_as_the_method_declares():
     seen = fit(CostRecorder(), data).seen_
     assert seen["y"].shape == (300, 2) and seen["cost"].shape == (300, 1)
     np.testing.assert_array_equal(seen["cost"][:, 0], data.cost[:300])
-    assert seen["valid"].y.shape == (100, 2) and seen["valid"].cost is not None
+    assert seen["valid"].y.shape == (100, 2) and seen["valid"].cost.shape == (100, 1)
+    assert seen["valid"].X.dtype == np.float32 and seen["valid"].treatment.dtype == np.int64
 
 
 @pytest.mark.parametrize("generator", ["python random", "numpy global", "torch"])
@@ -176,7 +178,8 @@ def test_a_changed_global_generator_is_named(generator):
     import torch
 
     before = global_random_states()
-    {"python random": random.random, "numpy global": np.random.random, "torch": torch.rand}[generator](1)  # noqa: NPY002
+    draw = {"python random": random.random, "numpy global": np.random.random, "torch": lambda: torch.rand(1)}
+    draw[generator]()
     assert changed_generators(before) == [generator]
 
 
@@ -341,3 +344,26 @@ def test_fast_params_are_parameters_of_the_method(name):
     cls = REGISTRY.get(name)
     assert set(cls.fast_params) <= set(cls.defaults)
     assert make(name).resolved_params() == {**cls.defaults, **cls.fast_params}
+
+
+def documented_example() -> str:
+    """The cost-aware plug-in of docs/contract.md, as the page shows it."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "contract.md").read_text()
+    section = page[page.index("## A cost-aware example") :]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_cost_aware_example_keeps_to_the_contract(tmp_path, monkeypatch):
+    package = plugin_folder(tmp_path, monkeypatch, {"net_value.py": documented_example()})
+    registry = discover(package, package.name)
+    assert registry.refused == {} and registry.broken == {}
+    cls = registry.get("net-value-tlearner")
+    data = synthetic.generate(n_rows=1200, n_arms=2, n_outcomes=1, n_features=6, with_cost=True, seed=4)
+    before = global_random_states()
+    rank = fit(cls(), data, seed=1).rank(data.X, value=0, cost=0)
+    assert rank.shape == (1200,) and np.isfinite(rank).all()
+    np.testing.assert_array_equal(rank, fit(cls(), data, seed=1).rank(data.X, value=0, cost=0))
+    assert changed_generators(before) == []
+    assert not np.array_equal(rank, fit(cls(lam=0.5), data).rank(data.X, value=0, cost=0))
+    with pytest.raises(MethodNotApplicable, match="needs a cost"):
+        fit(cls(), dataclasses.replace(data, cost=None, cost_names=None))

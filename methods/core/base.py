@@ -160,13 +160,11 @@ class UpliftMethod:
         self.check_applicable(n_arms=self.n_arms_, y=y, cost=cost2d)
         if treatment.min() != 0 or len(np.unique(treatment)) != self.n_arms_ + 1:
             raise ValueError("treatment must contain control (0) and every arm 1..K in the training rows")
+        valid = None if valid is None else validation_arrays(valid, has_cost=cost2d is not None)
         if cost2d is not None and not self.capabilities.uses_cost:
             targets = np.hstack([y, cost2d])
             if valid is not None:
-                vn = len(valid.treatment)
-                valid = ValidationSet(
-                    valid.X, valid.treatment, np.hstack([as_2d(valid.y, vn), as_2d(valid.cost, vn)])
-                )
+                valid = ValidationSet(valid.X, valid.treatment, np.hstack([valid.y, valid.cost]))
             cost2d = None
         else:
             targets = y
@@ -235,6 +233,15 @@ class UpliftMethod:
             tau_cost = effects[:, :, self.n_outcomes_ + cost]
             score = np.maximum(score, 0.0) / (np.maximum(tau_cost, 0.0) + RATIO_EPSILON)
         return score.max(axis=1)
+
+
+def validation_arrays(valid: ValidationSet, has_cost: bool) -> ValidationSet:
+    """The validation rows in the training rows' dtypes and shapes: X float32, treatment int64, y and cost
+    2-D float64; ValueError when the training rows have cost and these lack it."""
+    X, treatment, y = validate_inputs(valid.X, valid.treatment, valid.y)
+    if has_cost and valid.cost is None:
+        raise ValueError("the training rows have cost, the validation rows none")
+    return ValidationSet(X, treatment, y, as_2d(valid.cost, len(y)) if has_cost else None)
 
 
 def validate_inputs(X, treatment, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
