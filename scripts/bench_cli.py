@@ -1,6 +1,6 @@
 """Benchmark: start-up time of `python -m benchmarks --help` and `list`, and the heavy libraries they load.
 
-Each command runs `--repeats` times in a fresh process; the table gives the median wall time. With
+Each command runs `--repeats` times in a fresh process; the table gives the median wall and CPU time. With
 `--before DIR` the same commands are also timed in another checkout (e.g. the commit before a change).
 Writes docs/perf/cli.md.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,15 +38,14 @@ print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & set({he
 """
 
 
-def seconds(checkout: Path, args: list[str], repeats: int) -> float:
-    """Median wall time of `python -m benchmarks ARGS` in `checkout`."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        command = [sys.executable, "-m", "benchmarks", *args]
-        subprocess.run(command, cwd=checkout, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(checkout: Path, args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `python -m benchmarks ARGS` in `checkout`, in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "benchmarks", *args], cwd=checkout, capture_output=True, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def heavy_modules(checkout: Path, args: list[str]) -> list[str]:
@@ -63,14 +63,21 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout to time the same commands in")
     args = parser.parse_args()
     checkouts = [("this checkout", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _ in range(args.repeats):  # interleaved, so that a change in the machine's load hits both alike
+        for label, checkout in checkouts:
+            for command in COMMANDS:
+                times.setdefault((label, " ".join(command)), []).append(timed(checkout, command))
     rows = []
     for label, checkout in checkouts:
         for command in COMMANDS:
+            runs = times[(label, " ".join(command))]
             rows.append(
                 {
                     "checkout": label,
                     "command": "python -m benchmarks " + " ".join(command),
-                    "median (s)": seconds(checkout, command, args.repeats),
+                    "median wall (s)": statistics.median(wall for wall, _ in runs),
+                    "median CPU (s)": statistics.median(cpu for _, cpu in runs),
                     "heavy libraries loaded": ", ".join(heavy_modules(checkout, command)) or "none",
                 }
             )
@@ -79,8 +86,9 @@ def main() -> None:
         "cli",
         "Command-line start-up",
         f"Measured by `python scripts/bench_cli.py --repeats {args.repeats}"
-        f"{' --before ' + str(args.before) if args.before else ''}` on {machine()}: the median wall time of "
-        f"{args.repeats} fresh processes per command, and which of {', '.join(HEAVY)} each has imported once "
+        f"{' --before ' + str(args.before) if args.before else ''}` on {machine()}: the median wall and CPU "
+        f"(user + system, less sensitive to other load on the machine) time of {args.repeats} fresh runs "
+        f"per command, interleaved across checkouts, and which of {', '.join(HEAVY)} each has imported once "
         "it finished (numpy and pyarrow are allowed). Only the command being run is imported by the CLI, "
         "and the plug-ins import their libraries inside `_fit`.",
         pd.DataFrame(rows),

@@ -27,7 +27,8 @@ class MethodNotApplicable(Exception):
 
 
 class MethodError(Exception):
-    """A problem the user can fix: unknown method name, duplicate names, bad parameters."""
+    """A problem the user can fix: unknown method name, duplicate names, bad parameters, a plug-in refused
+    by discovery."""
 
 
 @dataclass(frozen=True)
