@@ -93,7 +93,7 @@ def main() -> None:
         "and the plug-ins import their libraries inside `_fit`.",
         pd.DataFrame(rows),
         "Target (issue 17): `--help` and `list` import no pandas, scikit-learn, matplotlib or torch "
-        "(checked by tests/test_cli_imports.py).",
+        "(checked by tests/test_cli_list.py).",
     )
 
 
