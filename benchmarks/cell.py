@@ -56,7 +56,8 @@ def base_row(cell: Cell, **fields) -> dict:
         "n_test": 0,
         "status": "ok",
         "reason": "",
-        "git_commit": environment.git_commit(),
+        "git_commit": environment.git_state().commit,
+        "git_dirty": environment.git_state().dirty,
         "library_versions": environment.library_versions(),
         "device": environment.device(),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -124,9 +125,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     train_rows, valid_rows, test_rows = split_indices(data, cell.split, split_seed)
     train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry().get(cell.method_name)
-    if method_class.capabilities.needs_gpu and environment.device().startswith("cpu"):
-        raise MethodNotApplicable(f"{cell.method_name} needs a GPU and none is present")
-    method_class(**cell.params).check_applicable(data.n_arms, data.n_outcomes, data.cost is not None)
+    method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
     params, tuned = dict(cell.params), False
     searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__
     if cell.tune and cell.trials > 0 and searchable:

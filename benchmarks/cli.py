@@ -8,24 +8,37 @@ import sys
 
 from benchmarks.errors import USER_ERRORS
 
-COMMANDS = ("list", "data", "run", "report")
+# each command's one-line summary; only the command being run is imported (`run` and `report` load pandas,
+# scikit-learn and matplotlib), so that `--help` and `list` start fast
+COMMANDS = {
+    "list": "list datasets, methods and suites",
+    "data": "inspect datasets",
+    "run": "run a suite (resumable; finished cells are skipped)",
+    "report": "regenerate the tables and figures in paper/ from results",
+}
 EXIT_USER_ERROR = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The parser, with the full options of the command named in `argv` (the others by name only)."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="uplift-bench: reproducible benchmarks for uplift modelling.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        importlib.import_module(f"benchmarks.commands.{command}").add_parser(subparsers)
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    for command, summary in COMMANDS.items():
+        if command == chosen:
+            importlib.import_module(f"benchmarks.commands.{command}").add_parser(subparsers)
+        else:
+            subparsers.add_parser(command, help=summary)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print one line and return 2, never a traceback."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except USER_ERRORS as error:

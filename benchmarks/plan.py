@@ -70,7 +70,7 @@ def method_entries(spec: dict, registry: Registry, wanted: list[str] | None = No
     entries += [
         {"name": name, "params": overrides.get(name, {})}
         for name in wanted or []
-        if name not in listed and name in registry.methods
+        if name not in listed and (name in registry.methods or name in registry.refused)
     ]
     for entry in entries:
         registry.get(entry["name"])(**entry.get("params", {})).resolved_params()  # MethodError if bad

@@ -1,4 +1,4 @@
-"""Seeds derived by hashing (DESIGN.md): stable across processes, platforms and Python versions."""
+"""Seeds derived by hashing (docs/design.md): stable across processes, platforms and Python versions."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ class CausalForest(EconmlPerTarget):
         "econml 0.17: econml.dml.CausalForestDML",
     )
     defaults = {"n_estimators": 100, "min_samples_leaf": 5, "max_depth": None, "max_samples": 0.45}
+    fast_params = {"n_estimators": 10}
 
     @classmethod
     def search_space(cls, trial):

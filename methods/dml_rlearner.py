@@ -3,11 +3,11 @@
 import numpy as np
 
 from methods import Capabilities
-from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
-from methods.core.learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
+from methods.core.econml_adapter import EconmlLgbmFinal, prior_classifier
+from methods.core.learners import lgbm
 
 
-class DmlRLearner(EconmlPerTarget):
+class DmlRLearner(EconmlLgbmFinal):
     """R-learner (residual-on-residual, cross-fitted) per arm against control and per target column."""
 
     name = "dml-rlearner"
@@ -16,11 +16,6 @@ class DmlRLearner(EconmlPerTarget):
         "Nie and Wager 2021, Quasi-oracle estimation of heterogeneous treatment effects, Biometrika",
         "econml 0.17: econml.dml.NonParamDML",
     )
-    defaults = dict(LGBM_DEFAULTS)
-
-    @classmethod
-    def search_space(cls, trial):
-        return suggest_lgbm(trial)
 
     def _fit_target(self, X, treatment, y, seed):
         from econml.dml import NonParamDML

@@ -1,11 +1,11 @@
 """econml's DRLearner (doubly robust learner, Kennedy 2023) with a LightGBM final stage."""
 
 from methods import Capabilities
-from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
-from methods.core.learners import LGBM_DEFAULTS, lgbm, suggest_lgbm
+from methods.core.econml_adapter import EconmlLgbmFinal, prior_classifier
+from methods.core.learners import lgbm
 
 
-class DrLearner(EconmlPerTarget):
+class DrLearner(EconmlLgbmFinal):
     """Doubly robust pseudo-outcomes regressed on features; all arms in one fit, one fit per target."""
 
     name = "dr-learner"
@@ -14,11 +14,6 @@ class DrLearner(EconmlPerTarget):
         "Kennedy 2023, Towards optimal doubly robust estimation of heterogeneous causal effects, EJS",
         "econml 0.17: econml.dr.DRLearner",
     )
-    defaults = dict(LGBM_DEFAULTS)
-
-    @classmethod
-    def search_space(cls, trial):
-        return suggest_lgbm(trial)
 
     def _estimator(self, seed):
         from econml.dr import DRLearner

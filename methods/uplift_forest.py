@@ -20,6 +20,7 @@ class UpliftForest(CausalmlUpliftTree):
         "max_features": 6,
         "n_jobs": 1,
     }
+    fast_params = {"n_estimators": 10}
 
     @classmethod
     def search_space(cls, trial):

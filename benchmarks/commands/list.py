@@ -1,13 +1,26 @@
-"""`list`: the datasets, methods and suites the suite knows."""
+"""`list`: the datasets, methods (with every capability) and suites the suite knows."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import sys
 
 import datasets
 from benchmarks import suites
 from methods.core.registry import discover
+
+# every Capabilities field as a column of `list`: (header, text for each value); `native` is shown as is
+CAPABILITY_COLUMNS = {
+    "multi_arm": ("arms", {True: "several", False: "one"}),
+    "multi_outcome": ("outcomes", {True: "several", False: "one"}),
+    "binary_outcomes_only": ("binary only", {True: "yes", False: "-"}),
+    "needs_cost": ("needs cost", {True: "yes", False: "-"}),
+    "uses_cost": ("uses cost", {True: "yes", False: "as outcome"}),
+    "predicts_effects": ("predicts", {True: "effects", False: "ranking"}),
+    "native": ("how", None),
+}
 
 
 def add_parser(subparsers) -> None:
@@ -34,26 +47,54 @@ def collect() -> dict:
             for name, cls in sorted(registry.methods.items())
         ],
         "broken_method_files": registry.broken,
+        "refused_methods": registry.refused,
         "suites": [{"name": s.name, "description": s.description} for s in suites.available()],
     }
 
 
+def aligned(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """The rows as lines whose columns line up, however long an entry (the last column is not padded)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        indent + "  ".join([cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]])
+        for row in rows
+    ]
+
+
+def capability_text(value, texts: dict | None) -> str:
+    """A capability as `list` shows it: the column's word for a flag, the text itself (or -) otherwise."""
+    return texts[value] if texts else value or "-"
+
+
+def method_rows(methods: list[dict]) -> list[list[str]]:
+    """A header and one row per method: its name and every capability."""
+    rows = [["name"] + [column for column, _ in CAPABILITY_COLUMNS.values()]]
+    for m in methods:
+        caps = m["capabilities"]
+        rows.append(
+            [m["name"]] + [capability_text(caps[key], t) for key, (_, t) in CAPABILITY_COLUMNS.items()]
+        )
+    return rows
+
+
+def listing_lines(listing: dict) -> list[str]:
+    """The listing as the text `list` prints."""
+    lines = ["datasets:"]
+    lines += aligned([[d["name"], d["description"]] for d in listing["datasets"]])
+    lines.append("methods:")
+    lines += aligned(method_rows(listing["methods"]))
+    lines += [f"  refused {line}" for line in listing["refused_methods"].values()]
+    lines += [f"  failed to import {file}: {error}" for file, error in listing["broken_method_files"].items()]
+    lines.append("suites:")
+    lines += aligned([[s["name"], s["description"]] for s in listing["suites"]])
+    return lines
+
+
 def run_list(args) -> int:
     listing = collect()
-    if args.json:
-        print(json.dumps(listing, indent=2))
-        return 0
-    print("datasets:")
-    for d in listing["datasets"]:
-        print(f"  {d['name']:<14} {d['description']}")
-    print("methods:")
-    for m in listing["methods"]:
-        caps = m["capabilities"]
-        flags = [k for k in ("multi_arm", "multi_outcome", "uses_cost", "needs_gpu") if caps[k]]
-        print(f"  {m['name']:<18} {', '.join(flags) or '-'}")
-    for file, error in listing["broken_method_files"].items():
-        print(f"  (failed to import {file}: {error})")
-    print("suites:")
-    for s in listing["suites"]:
-        print(f"  {s['name']:<18} {s['description']}")
+    text = json.dumps(listing, indent=2) if args.json else "\n".join(listing_lines(listing))
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # the reader stopped early (`list | head`): what it read is what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
     return 0

@@ -1,9 +1,10 @@
-"""The method contract (DESIGN.md, "The method contract").
+"""The method contract (docs/contract.md).
 
 A method is one class in one file of methods/, subclassing `UpliftMethod`. Effect estimators implement
-`_fit` and `_predict`; the base class validates input, isolates random state, learns the effect on cost
-as extra outcomes when the data has cost, and derives `rank` from the predicted effects. Ranking methods
-(DRM, CRM) that use cost natively set `capabilities.uses_cost` and override `rank`.
+`_fit` and `_predict`; the base class validates input, checks the capabilities against the data, isolates
+random state, learns the effect on cost as extra outcomes when the data has cost, and derives `rank` from
+the predicted effects. Ranking methods (DRM, CRM) that use cost natively set `capabilities.uses_cost` and
+override `rank`.
 """
 
 from __future__ import annotations
@@ -26,19 +27,21 @@ class MethodNotApplicable(Exception):
 
 
 class MethodError(Exception):
-    """A problem the user can fix: unknown method name, duplicate names, bad parameters."""
+    """A problem the user can fix: unknown method name, duplicate names, bad parameters, a plug-in refused
+    by discovery."""
 
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a method can do; the runner skips a method whose capabilities do not fit the data."""
+    """What a method can do (docs/contract.md); the runner skips a method whose capabilities do not fit
+    the data, before tuning, with the reason."""
 
     multi_arm: bool = True  # serves K > 1 treatment arms (natively or with one model per arm)
     multi_outcome: bool = True  # serves m > 1 outcomes (natively or with one model per outcome)
     uses_cost: bool = False  # fits on cost directly (ranking methods); otherwise cost is learnt as an outcome
     needs_cost: bool = False  # meaningless without cost (DRM, CRM)
     predicts_effects: bool = True  # `predict` returns effects; False for pure ranking methods
-    needs_gpu: bool = False
+    binary_outcomes_only: bool = False  # every column it models must be 0/1 (uplift trees)
     native: str = ""  # how several arms/outcomes are served, e.g. "native" or "one model per arm"
 
 
@@ -72,6 +75,12 @@ def isolated_random_state(seed: int) -> Iterator[None]:
             torch.random.set_rng_state(torch_state)
 
 
+def is_binary(array: np.ndarray) -> bool:
+    """Whether every entry is 0 or 1."""
+    values = np.asarray(array)
+    return bool(np.all((values == 0) | (values == 1)))
+
+
 def as_2d(array: np.ndarray | None, n: int) -> np.ndarray | None:
     """`array` as a float64 (n, columns) matrix, or None."""
     if array is None:
@@ -80,21 +89,19 @@ def as_2d(array: np.ndarray | None, n: int) -> np.ndarray | None:
 
 
 class UpliftMethod:
-    """Base class of every method. Subclasses set `name`, `capabilities`, `references`, `defaults`."""
+    """Base class of every method. Subclasses set `name`, `capabilities`, `references`, `defaults` and,
+    when the defaults train for long, `fast_params`: the parameters that make the contract tests fast."""
 
     name: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
     references: ClassVar[tuple[str, ...]] = ()
     defaults: ClassVar[dict[str, Any]] = {}
+    fast_params: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **params: Any) -> None:
         self.params = dict(params)
 
     # -- parameters ---------------------------------------------------------------------------------
-    def get_params(self) -> dict[str, Any]:
-        """The parameters as given (scikit-learn rule: stored verbatim, resolved in `fit`)."""
-        return dict(self.params)
-
     def resolved_params(self) -> dict[str, Any]:
         """Defaults overlaid with the given parameters; MethodError naming any unknown parameter."""
         unknown = sorted(set(self.params) - set(self.defaults))
@@ -111,15 +118,25 @@ class UpliftMethod:
         return {}
 
     # -- applicability ------------------------------------------------------------------------------
-    def check_applicable(self, n_arms: int, n_outcomes: int, has_cost: bool) -> None:
-        """Raise MethodNotApplicable with a reason when this method cannot serve such data."""
-        caps = self.capabilities
+    @classmethod
+    def check_applicable(cls, *, n_arms: int, y: np.ndarray, cost: np.ndarray | None) -> None:
+        """Raise MethodNotApplicable with a reason when this method cannot serve data with `n_arms` arms,
+        outcomes `y` (n, m) and `cost` (or None). The harness calls it before tuning, `fit` again."""
+        caps = cls.capabilities
+        n_outcomes = as_2d(y, len(y)).shape[1]
         if n_arms > 1 and not caps.multi_arm:
-            raise MethodNotApplicable(f"{self.name} handles one treatment arm, the data has {n_arms} arms")
+            raise MethodNotApplicable(f"{cls.name} handles one treatment arm, the data has {n_arms} arms")
         if n_outcomes > 1 and not caps.multi_outcome:
-            raise MethodNotApplicable(f"{self.name} handles one outcome, the data has {n_outcomes} outcomes")
-        if caps.needs_cost and not has_cost:
-            raise MethodNotApplicable(f"{self.name} needs a cost, the data has none")
+            raise MethodNotApplicable(f"{cls.name} handles one outcome, the data has {n_outcomes} outcomes")
+        if caps.needs_cost and cost is None:
+            raise MethodNotApplicable(f"{cls.name} needs a cost, the data has none")
+        if caps.binary_outcomes_only:
+            if not is_binary(y):
+                raise MethodNotApplicable(f"{cls.name} models binary outcomes only; an outcome is not 0/1")
+            if cost is not None and not caps.uses_cost and not is_binary(cost):
+                raise MethodNotApplicable(
+                    f"{cls.name} models binary outcomes only; the cost, learnt as an outcome, is not 0/1"
+                )
 
     # -- fitting ------------------------------------------------------------------------------------
     def fit(
@@ -141,16 +158,14 @@ class UpliftMethod:
         self.n_outcomes_ = y.shape[1]
         self.n_costs_ = 0 if cost2d is None else cost2d.shape[1]
         self.params_ = self.resolved_params()
-        self.check_applicable(self.n_arms_, self.n_outcomes_, cost2d is not None)
+        self.check_applicable(n_arms=self.n_arms_, y=y, cost=cost2d)
         if treatment.min() != 0 or len(np.unique(treatment)) != self.n_arms_ + 1:
             raise ValueError("treatment must contain control (0) and every arm 1..K in the training rows")
+        valid = None if valid is None else validation_arrays(valid, has_cost=cost2d is not None)
         if cost2d is not None and not self.capabilities.uses_cost:
             targets = np.hstack([y, cost2d])
             if valid is not None:
-                vn = len(valid.treatment)
-                valid = ValidationSet(
-                    valid.X, valid.treatment, np.hstack([as_2d(valid.y, vn), as_2d(valid.cost, vn)])
-                )
+                valid = ValidationSet(valid.X, valid.treatment, np.hstack([valid.y, valid.cost]))
             cost2d = None
         else:
             targets = y
@@ -160,11 +175,14 @@ class UpliftMethod:
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         """Fit on (n, d) X, int treatment and (n, targets) y; targets are outcomes then cost columns."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _fit (docs/contract.md)")
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         """Effects (n, K, targets) of each arm against control on every target column."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _predict, or override rank and set "
+            "Capabilities(predicts_effects=False) (docs/contract.md)"
+        )
 
     # -- prediction ---------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -216,6 +234,15 @@ class UpliftMethod:
             tau_cost = effects[:, :, self.n_outcomes_ + cost]
             score = np.maximum(score, 0.0) / (np.maximum(tau_cost, 0.0) + RATIO_EPSILON)
         return score.max(axis=1)
+
+
+def validation_arrays(valid: ValidationSet, has_cost: bool) -> ValidationSet:
+    """The validation rows in the training rows' dtypes and shapes: X float32, treatment int64, y and cost
+    2-D float64; ValueError when the training rows have cost and these lack it."""
+    X, treatment, y = validate_inputs(valid.X, valid.treatment, valid.y)
+    if has_cost and valid.cost is None:
+        raise ValueError("the training rows have cost, the validation rows none")
+    return ValidationSet(X, treatment, y, as_2d(valid.cost, len(y)) if has_cost else None)
 
 
 def validate_inputs(X, treatment, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ class CausalmlMetaLearner(PerTarget):
     uses_propensity = False
     capabilities = Capabilities(native="causalml: all arms in one fit; one fit per outcome")
     defaults = dict(LGBM_DEFAULTS)
+    fast_params = {"n_estimators": 10}
 
     @classmethod
     def search_space(cls, trial):

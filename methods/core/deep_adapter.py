@@ -30,6 +30,7 @@ class DeepUplift(UpliftMethod):
 
     network: ClassVar[str] = ""
     capabilities = Capabilities(native="native: every arm and target in one network")
+    fast_params = {"max_epochs": 3}
 
     @classmethod
     def search_space(cls, trial) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.core.learners import LGBM_DEFAULTS, PerTarget, lgbm
+from methods.core.learners import LGBM_DEFAULTS, PerTarget, lgbm, suggest_lgbm
 
 
 def prior_classifier():
@@ -31,3 +31,14 @@ class EconmlPerTarget(PerTarget):
     def nuisance(self, seed):
         """The outcome model: LightGBM with the method's nuisance settings."""
         return lgbm(LGBM_DEFAULTS, seed)
+
+
+class EconmlLgbmFinal(EconmlPerTarget):
+    """An econml estimator whose final (effect) stage is LightGBM with the method's parameters."""
+
+    defaults = dict(LGBM_DEFAULTS)
+    fast_params = {"n_estimators": 10}
+
+    @classmethod
+    def search_space(cls, trial):
+        return suggest_lgbm(trial)

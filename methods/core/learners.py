@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from methods.core.base import MethodNotApplicable, UpliftMethod
+from methods.core.base import UpliftMethod
 
 LGBM_DEFAULTS = {"n_estimators": 100, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 50}
 
@@ -42,12 +42,6 @@ def arm_shares(treatment: np.ndarray, propensity: np.ndarray | None, n_arms: int
 def causalml_p(shares: np.ndarray, n: int) -> dict[int, np.ndarray]:
     """causalml's propensity argument: one constant array per arm code."""
     return {k + 1: np.full(n, share) for k, share in enumerate(shares)}
-
-
-def require_binary(y: np.ndarray, method: str) -> None:
-    """MethodNotApplicable unless every target column is 0/1."""
-    if not np.all((y == 0) | (y == 1)):
-        raise MethodNotApplicable(f"{method} models binary outcomes only; a target here is continuous")
 
 
 class PerTarget(UpliftMethod):

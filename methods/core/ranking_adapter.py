@@ -34,6 +34,7 @@ class CohortRanking(UpliftMethod):
         multi_arm=False, uses_cost=True, needs_cost=True, predicts_effects=False,
         native="one treated cohort against control; ranks by the first outcome and cost",
     )  # fmt: skip
+    fast_params = {"max_epochs": 3, "validate_every": 1}
 
     @classmethod
     def search_space(cls, trial):

@@ -12,6 +12,7 @@ class RidgeRLearner(CausalmlMetaLearner):
     uses_propensity = True
     capabilities = Capabilities(native="causalml: all arms in one fit; one fit per outcome")
     defaults = {"alpha": 1.0}
+    fast_params = {}
 
     @classmethod
     def search_space(cls, trial):
