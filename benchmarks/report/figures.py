@@ -75,24 +75,52 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def prediction_files(files: list[Path], seed: int = 0) -> pd.DataFrame:
+def prediction_files(folders: list[Path], seed: int = 0) -> pd.DataFrame:
     """(suite, dataset, method, kind, path) of every stored predictions file of the given seed."""
     found = []
-    for results_file in files:
-        folder = results_file.parent / "predictions"
+    for run in folders:
+        folder = run / "predictions"
         for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            cell = pd.read_parquet(results_file.parent / "cells" / path.name, columns=CELL_COLUMNS).iloc[0]
+            cell = pd.read_parquet(run / "cells" / path.name, columns=CELL_COLUMNS).iloc[0]
             if cell["seed"] == seed and cell["status"] == "ok":
                 found.append({**cell.to_dict(), "path": path})
     return pd.DataFrame(found, columns=[*CELL_COLUMNS, "path"])
 
 
-def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, stem: str):
-    """One line per method and, dashed, what a random ranking gives in expectation: the straight line
-    from the origin to the curves' common end point. The points are also written as CSV beside it."""
+def legend_values(
+    results: pd.DataFrame, suite: str, dataset: str, metric: str, variant: str, **where
+) -> dict[str, float]:
+    """Per method, the stored test value of one metric variant for seed 0 (the curves' seed); `where`
+    narrows to an arm and outcome."""
+    rows = results[
+        (results["suite"] == suite)
+        & (results["dataset"] == dataset)
+        & (results["seed"] == 0)
+        & (results["split"] == "test")
+        & (results["status"] == "ok")
+        & (results["metric"] == metric)
+        & (results["variant"] == variant)
+    ]
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return rows.groupby("method")["value"].mean().to_dict()
+
+
+def labelled(curves: pd.DataFrame, name: str, values: dict[str, float]) -> pd.DataFrame:
+    """The curves with each method named with its value ("drm (AUCC 0.612)"), best first."""
+    order = sorted(curves["method"].unique(), key=lambda m: -values.get(m, float("-inf")))
+    names = {m: f"{m} ({name} {values[m]:.3f})" if m in values else m for m in order}
+    method = pd.Categorical(curves["method"].map(names), categories=[names[m] for m in order])
+    return curves.assign(method=method)
+
+
+def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, stem: str, legend):
+    """One line per method, named in the legend with its value, `legend` = (metric name, value per
+    method), and, dashed, what a random ranking gives in expectation: the straight line from the origin to
+    the curves' common end point. The points are also written as CSV beside it."""
     fresh_style()
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    sns.lineplot(data=curves, x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
+    sns.lineplot(data=labelled(curves, *legend), x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
     end = curves[y].iloc[-1]
     ax.plot([0, 1], [0, end], color="grey", linestyle="--", linewidth=1, label="expected of a random ranking")
     ax.set(title=title)
@@ -102,9 +130,9 @@ def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, st
     return [*save(fig, out, stem), out / f"{stem}.csv"]
 
 
-def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
+def cost_curves(results: pd.DataFrame, cells: pd.DataFrame, out: Path) -> list[Path]:
     """Cost curves (incremental cost vs value, both / their end points) of seed 0, per cost suite and
-    dataset, in the headline variant and the HCL code's."""
+    dataset, in the headline variant and the HCL code's; each method's AUCC in its legend entry."""
     from benchmarks.scoring import cost_curve_points
 
     written = []
@@ -120,20 +148,22 @@ def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
             if frames:
                 title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
                 curves = pd.concat(frames, ignore_index=True)
+                aucc = legend_values(results, suite, dataset, "aucc", variant)
                 written += curve_figure(
                     curves, "incremental cost", "incremental value", title, out,
-                    f"{suite}-{dataset}-cost-curves-{variant}",
+                    f"{suite}-{dataset}-cost-curves-{variant}", ("AUCC", aucc),
                 )  # fmt: skip
     return written
 
 
-def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
-    """Qini curves of seed 0 for the first arm and outcome, per dataset without cost."""
+def qini_curves(results: pd.DataFrame, cells: pd.DataFrame, out: Path) -> list[Path]:
+    """Qini curves of seed 0 for the first arm and outcome, per dataset without cost; each method's Qini
+    coefficient (sklift) for that arm and outcome in its legend entry."""
     from benchmarks.scoring import qini_curve_points
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
-        frames, label = [], ""
+        frames, label, where = [], "", {}
         for cell in group.itertuples():
             p = pd.read_parquet(cell.path)
             effects = [c for c in p.columns if c.startswith("effect:")]
@@ -147,18 +177,15 @@ def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
             frames.append(
                 pd.DataFrame({"method": cell.method, "share targeted": x, "incremental responders": y})
             )
-            label = f"{arm} vs control, {outcome}"
+            label, where = f"{arm} vs control, {outcome}", {"arm": arm, "outcome": outcome}
         if frames:
             curves = pd.concat(frames, ignore_index=True)
             title = f"{suite}: {dataset}, Qini curves ({label}), seed 0"
+            qini = legend_values(results, suite, dataset, "qini", "sklift", **where)
             written += curve_figure(
-                curves,
-                "share targeted",
-                "incremental responders",
-                title,
-                out,
-                f"{suite}-{dataset}-qini",
-            )
+                curves, "share targeted", "incremental responders", title, out,
+                f"{suite}-{dataset}-qini", ("Qini", qini),
+            )  # fmt: skip
     return written
 
 
@@ -189,11 +216,41 @@ def mtmt_components(cells: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def build_all(results: pd.DataFrame, files: list[Path], out: Path) -> list[Path]:
+def fit_times(results: pd.DataFrame, out: Path) -> list[Path]:
+    """Fit seconds against training rows, one line per method run at two or more sizes (median over seeds
+    and suites at each size), log axes. The random ranking fits nothing and is left out."""
+    cells = results[(results["status"] == "ok") & (results["method"] != "random")]
+    cells = cells.drop_duplicates(["suite", "dataset", "method", "seed"]).dropna(subset=["fit_seconds"])
+    points = cells.groupby(["method", "n_train"], as_index=False)["fit_seconds"].median()
+    points = points[points.groupby("method")["n_train"].transform("nunique") >= 2]
+    if points.empty:
+        return []
+    fresh_style()
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    methods = points["method"].nunique()
+    palette = sns.color_palette("tab20" if methods <= 20 else "husl", methods)
+    sns.lineplot(
+        data=points, x="n_train", y="fit_seconds", hue="method", style="method",
+        markers=True, dashes=False, palette=palette, ax=ax,
+    )  # fmt: skip
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="training rows",
+        ylabel="fit seconds (final fit, without tuning)",
+        title="Fit time against training rows\n"
+        "(median over seeds; datasets' features and suites' settings differ)",
+    )
+    ax.legend(title="method", fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return save(fig, out, "fit-seconds")
+
+
+def build_all(results: pd.DataFrame, folders: list[Path], out: Path) -> list[Path]:
     """Every figure the results allow (curves need the runs' predictions folders)."""
-    cells = prediction_files(files)
+    cells = prediction_files(folders)
     written = ablation_bars(results, out)
-    written += cost_curves(cells, out)
-    written += qini_curves(cells, out)
+    written += fit_times(results, out)
+    written += cost_curves(results, cells, out)
+    written += qini_curves(results, cells, out)
     written += mtmt_components(cells, out)
     return written
