@@ -65,11 +65,17 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
             per_seed = frame.groupby(["method", "seed", "outcome"], as_index=False)["value"].mean()
             fresh_style()
             fig, ax = plt.subplots(figsize=(6, 0.45 * per_seed["method"].nunique() + 1.2))
-            sns.barplot(data=per_seed, y="method", x="value", hue="outcome", errorbar=t_interval, ax=ax)
+            outcomes = per_seed["outcome"].unique()
+            sns.barplot(
+                data=per_seed, y="method", x="value", hue="outcome", errorbar=t_interval, ax=ax,
+                legend=len(outcomes) > 1,
+            )  # fmt: skip
+            if len(outcomes) > 1:  # beside the bars, where no error bar runs under it
+                sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1))
             ax.set(
                 xlabel=f"{metric} ({variant}) on test, mean and 95% t-interval over seeds",
                 ylabel="",
-                title=f"{suite}: {dataset}",
+                title=f"{suite}: {dataset}" + ("" if len(outcomes) > 1 else f", outcome {outcomes[0]}"),
             )
             written += save(fig, out, f"{suite}-{dataset}-{metric}-{variant}")
     return written
