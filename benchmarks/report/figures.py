@@ -93,29 +93,20 @@ def prediction_files(folders: list[Path], seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(found, columns=[*CELL_COLUMNS, "path"])
 
 
-def legend_values(
-    results: pd.DataFrame, suite: str, dataset: str, metric: str, variant: str, **where
-) -> dict[str, float]:
-    """Per method, the stored test value of one metric variant for seed 0 (the curves' seed); `where`
-    narrows to an arm and outcome."""
-    rows = results[
-        (results["suite"] == suite)
-        & (results["dataset"] == dataset)
-        & (results["seed"] == 0)
-        & (results["split"] == "test")
-        & (results["status"] == "ok")
-        & (results["metric"] == metric)
-        & (results["variant"] == variant)
-    ]
-    for column, value in where.items():
-        rows = rows[rows[column] == value]
-    return rows.groupby("method")["value"].mean().to_dict()
+def area(function, *args) -> float | None:
+    """A curve's area as the tables compute it (scoring's metric functions), None where undefined."""
+    from metrics._checks import UndefinedMetric
+
+    try:
+        return float(function(*args))
+    except UndefinedMetric:
+        return None
 
 
 def labelled(curves: pd.DataFrame, name: str, values: dict[str, float]) -> pd.DataFrame:
     """The curves with each method named with its value ("drm (AUCC 0.612)"), best first."""
-    order = sorted(curves["method"].unique(), key=lambda m: -values.get(m, float("-inf")))
-    names = {m: f"{m} ({name} {values[m]:.3f})" if m in values else m for m in order}
+    order = sorted(curves["method"].unique(), key=lambda m: -(values.get(m) or float("-inf")))
+    names = {m: f"{m} ({name} {values[m]:.3f})" if values.get(m) is not None else m for m in order}
     method = pd.Categorical(curves["method"].map(names), categories=[names[m] for m in order])
     return curves.assign(method=method)
 
@@ -136,61 +127,63 @@ def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, st
     return [*save(fig, out, stem), out / f"{stem}.csv"]
 
 
-def cost_curves(results: pd.DataFrame, cells: pd.DataFrame, out: Path) -> list[Path]:
+def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
     """Cost curves (incremental cost vs value, both / their end points) of seed 0, per cost suite and
     dataset, in the headline variant and the HCL code's; each method's AUCC in its legend entry."""
     from benchmarks.scoring import cost_curve_points
+    from metrics.aucc import aucc
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
         predictions = [(cell.method, pd.read_parquet(cell.path)) for cell in group.itertuples()]
         predictions = [(method, p) for method, p in predictions if "cost:0" in p]
         for variant in ("bounded", "hcl-code"):
-            frames = []
+            frames, areas = [], {}
             for method, p in predictions:
                 value = p[next(c for c in p.columns if c.startswith("y:"))]
-                x, y = cost_curve_points(p["rank_score"], p["treatment"] > 0, value, p["cost:0"], variant)
+                ranked = (p["rank_score"], p["treatment"] > 0, value, p["cost:0"])
+                x, y = cost_curve_points(*ranked, variant)
                 frames.append(pd.DataFrame({"method": method, "incremental cost": x, "incremental value": y}))
+                areas[method] = area(aucc, *ranked, variant)
             if frames:
                 title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
                 curves = pd.concat(frames, ignore_index=True)
-                aucc = legend_values(results, suite, dataset, "aucc", variant)
                 written += curve_figure(
                     curves, "incremental cost", "incremental value", title, out,
-                    f"{suite}-{dataset}-cost-curves-{variant}", ("AUCC", aucc),
+                    f"{suite}-{dataset}-cost-curves-{variant}", ("AUCC", areas),
                 )  # fmt: skip
     return written
 
 
-def qini_curves(results: pd.DataFrame, cells: pd.DataFrame, out: Path) -> list[Path]:
+def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
     """Qini curves of seed 0 for the first arm and outcome, per dataset without cost; each method's Qini
-    coefficient (sklift) for that arm and outcome in its legend entry."""
+    coefficient (sklift, as in the tables) for that arm and outcome in its legend entry."""
     from benchmarks.scoring import qini_curve_points
+    from metrics.areas import qini_sklift
 
     written = []
     for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
-        frames, label, where = [], "", {}
+        frames, areas, label = [], {}, ""
         for cell in group.itertuples():
             p = pd.read_parquet(cell.path)
             effects = [c for c in p.columns if c.startswith("effect:")]
             if not effects or "cost:0" in p:
                 continue
-            _, arm, outcome = effects[0].split(":", 2)
-            arm_rows = p["treatment"].isin([0, 1])
-            x, y = qini_curve_points(
-                p.loc[arm_rows, effects[0]], p.loc[arm_rows, "treatment"], p.loc[arm_rows, f"y:{outcome}"]
-            )
+            _, arm_name, outcome = effects[0].split(":", 2)
+            arm = p[p["treatment"].isin([0, 1])]  # control and the first arm
+            ranked = (arm[effects[0]], arm["treatment"], arm[f"y:{outcome}"])
+            x, y = qini_curve_points(*ranked)
             frames.append(
                 pd.DataFrame({"method": cell.method, "share targeted": x, "incremental responders": y})
             )
-            label, where = f"{arm} vs control, {outcome}", {"arm": arm, "outcome": outcome}
+            areas[cell.method] = area(qini_sklift, *ranked)
+            label = f"{arm_name} vs control, {outcome}"
         if frames:
             curves = pd.concat(frames, ignore_index=True)
             title = f"{suite}: {dataset}, Qini curves ({label}), seed 0"
-            qini = legend_values(results, suite, dataset, "qini", "sklift", **where)
             written += curve_figure(
                 curves, "share targeted", "incremental responders", title, out,
-                f"{suite}-{dataset}-qini", ("Qini", qini),
+                f"{suite}-{dataset}-qini", ("Qini", areas),
             )  # fmt: skip
     return written
 
@@ -217,6 +210,7 @@ def mtmt_components(cells: pd.DataFrame, out: Path) -> list[Path]:
             fresh_style()
             fig, ax = plt.subplots(figsize=(6, 0.3 * means["feature"].nunique() + 1.2))
             sns.barplot(data=means, y="feature", x="weight", hue="arm", ax=ax)
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1))  # the bars fill the axes
             ax.set(title=f"MTMT attention of each arm over features, {cell.dataset}, seed 0", ylabel="")
             written += save(fig, out, f"{cell.suite}-{cell.dataset}-mtmt-attention")
     return written
@@ -256,7 +250,7 @@ def build_all(results: pd.DataFrame, folders: list[Path], out: Path) -> list[Pat
     cells = prediction_files(folders)
     written = ablation_bars(results, out)
     written += fit_times(results, out)
-    written += cost_curves(results, cells, out)
-    written += qini_curves(results, cells, out)
+    written += cost_curves(cells, out)
+    written += qini_curves(cells, out)
     written += mtmt_components(cells, out)
     return written
