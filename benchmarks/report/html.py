@@ -164,7 +164,7 @@ def suite_page(suite: str, results: pd.DataFrame, pngs: list[Path], out: Path, n
     rows = results[results["suite"] == suite]
     cells = rows.drop_duplicates(["suite", "dataset", "method", "seed"])
     kind = "cost" if (rows["metric"] == "aucc").any() else "effect"
-    summary = headline_table(rows, {suite: kind}).drop(columns="suite")
+    summary = headline_table(rows, {suite: kind}).drop(columns="suite").fillna("-")
     description = suite_file(suite).get("description", "")
     body = (
         f'<p class="note">{escape(description)}</p>'
