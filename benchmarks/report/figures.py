@@ -29,6 +29,11 @@ def fresh_style() -> None:
     sns.set_theme(context="paper", style="whitegrid")
 
 
+def palette(n: int) -> list:
+    """n distinct colours for n methods: seaborn's default up to 10, tab20 up to 20, then husl."""
+    return sns.color_palette("deep" if n <= 10 else "tab20" if n <= 20 else "husl", n)
+
+
 def save(fig: plt.Figure, out: Path, stem: str) -> list[Path]:
     """Write the figure as PNG and PDF and close it; the PDF without its creation date, so that the same
     results give the same bytes."""
@@ -117,11 +122,15 @@ def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, st
     the curves' common end point. The points are also written as CSV beside it."""
     fresh_style()
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    sns.lineplot(data=labelled(curves, *legend), x=x, y=y, hue="method", ax=ax, estimator=None, sort=False)
+    lines = labelled(curves, *legend)
+    sns.lineplot(
+        data=lines, x=x, y=y, hue="method", palette=palette(lines["method"].nunique()), ax=ax,
+        estimator=None, sort=False,
+    )  # fmt: skip
     end = curves[y].iloc[-1]
     ax.plot([0, 1], [0, end], color="grey", linestyle="--", linewidth=1, label="expected of a random ranking")
     ax.set(title=title)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the curves, over none
     out.mkdir(parents=True, exist_ok=True)
     curves.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
     return [*save(fig, out, stem), out / f"{stem}.csv"]
@@ -227,11 +236,9 @@ def fit_times(results: pd.DataFrame, out: Path) -> list[Path]:
         return []
     fresh_style()
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    methods = points["method"].nunique()
-    palette = sns.color_palette("tab20" if methods <= 20 else "husl", methods)
     sns.lineplot(
         data=points, x="n_train", y="fit_seconds", hue="method", style="method",
-        markers=True, dashes=False, palette=palette, ax=ax,
+        markers=True, dashes=False, palette=palette(points["method"].nunique()), ax=ax,
     )  # fmt: skip
     ax.set(
         xscale="log",
