@@ -154,7 +154,7 @@ def render(page: Path, profile: Path, screenshot: Path) -> tuple[dict, list[str]
 
 def test_report_writes_an_index_and_a_page_per_suite(tiny_paper):
     index = (tiny_paper / "index.html").read_text()
-    assert "<script" not in index and "http://" not in index and "https://" not in index
+    assert "<script" not in index and "<link" not in index and 'src="http' not in index  # offline
     assert 'href="tables/hcl-aucc.tex"' in index and (tiny_paper / "tables" / "hcl-aucc.tex").is_file()
     assert "verdict" in index and 'class="verdict-' in index
     for png in ("fit-seconds.png", "mtmt-ablation-hillstrom-qini-sklift.png"):
@@ -209,11 +209,16 @@ def test_report_on_a_half_finished_run_uses_its_finished_cells(tmp_path, capsys)
     assert (tmp_path / "paper" / "index.html").is_file()
 
 
-def test_report_on_only_failed_cells_exits_1_with_one_line(tmp_path, capsys):
+@pytest.mark.parametrize("stored", ["results.parquet", "cells"])
+def test_report_on_only_failed_cells_exits_1_with_one_line(tmp_path, capsys, stored):
     run = tmp_path / "failed"
-    run.mkdir()
-    rows = [cell_rows("toy", "small", "my-method", seed, 0.0, 2400, status="error") for seed in range(2)]
-    pd.DataFrame(rows).to_parquet(run / "results.parquet")
+    (run / "cells").mkdir(parents=True)
+    rows = pd.DataFrame([cell_rows("toy", "small", "mine", s, 0.0, 2400, status="error") for s in range(2)])
+    if stored == "cells":  # a killed run
+        for seed, cell in rows.groupby("seed"):
+            cell.to_parquet(run / "cells" / f"toy__small__mine__seed{seed}.parquet")
+    else:
+        rows.to_parquet(run / "results.parquet")
     assert main(["report", "--runs", str(run), "--out", str(tmp_path / "paper")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no cell succeeded" in err and "2 error" in err

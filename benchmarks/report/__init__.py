@@ -39,36 +39,40 @@ def planned_cells(folder: Path) -> int | None:
     return int(counts[-1]) if counts else None
 
 
-def read_run(folder: Path) -> pd.DataFrame:
+def read_run(folder: Path) -> tuple[pd.DataFrame, str | None]:
     """The result rows of one run folder: its results.parquet, or for a half-finished (killed) run, whose
-    results.parquet is absent or older than its newest cell, the finished cells, saying how many are
-    missing on stderr."""
+    results.parquet is absent or older than its newest cell, the finished cells with a note saying how
+    many are missing."""
     merged = folder / "results.parquet"
     cells = sorted((folder / "cells").glob("*.parquet"))
     newest_cell = max((c.stat().st_mtime for c in cells), default=0.0)
     if merged.is_file() and merged.stat().st_mtime >= newest_cell:
-        return pd.read_parquet(merged)
+        return pd.read_parquet(merged), None
     state = "results.parquet older than cells/" if merged.is_file() else "results.parquet absent"
     planned = planned_cells(folder)
     missing = f"{planned - len(cells)} of {planned} planned cells missing" if planned else "plan size unknown"
-    print(f"{folder}: half-finished run, {len(cells)} finished cells, {state}; {missing}", file=sys.stderr)
-    return pd.concat([pd.read_parquet(c) for c in cells], ignore_index=True)
+    note = f"{folder}: half-finished run, {len(cells)} finished cells, {state}; {missing}"
+    return pd.concat([pd.read_parquet(c) for c in cells], ignore_index=True), note
 
 
 def load_results(folders: list[Path]) -> pd.DataFrame:
     """All result rows of the given run folders; later folders win for the same (suite, dataset, method,
-    seed). NothingToReport when no cell succeeded."""
+    seed). Half-finished runs are noted on stderr; NothingToReport when no cell succeeded."""
     if not folders:
         raise UsageError(
             "no run folder with results.parquet or finished cells found; "
             "run `python -m benchmarks run --suite NAME` first"
         )
-    frames = [read_run(folder).assign(source=str(folder)) for folder in folders]
+    runs = [read_run(folder) for folder in folders]
+    frames = [rows.assign(source=str(folder)) for folder, (rows, _) in zip(folders, runs, strict=True)]
     results = pd.concat(frames, ignore_index=True)
     if not (results["status"] == "ok").any():
         counts = results.drop_duplicates(["suite", "dataset", "method", "seed"])["status"].value_counts()
         found = ", ".join(f"{n} {status}" for status, n in counts.items())
         raise NothingToReport(f"no cell succeeded in {', '.join(map(str, folders))} ({found}); see run.log")
+    for _, note in runs:
+        if note:
+            print(note, file=sys.stderr)
     key = ["suite", "dataset", "method", "seed"]
     latest_source = results.groupby(key)["source"].transform("last")
     return results[results["source"] == latest_source]
