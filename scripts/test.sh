@@ -2,6 +2,9 @@
 # Install the project and its test tools into .venv, lint, then run the fast tests and the slow ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# headless Chromium from Debian's packages for the HTML report's browser test (skipped where absent)
+command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+  || echo "chromium could not be installed; the HTML report's browser test will be skipped" >&2
 python3.11 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
 .venv/bin/ruff check .
