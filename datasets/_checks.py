@@ -29,7 +29,7 @@ def require_finite(path: Path, table: pa.Table, columns, header: bool = True) ->
         values = table[column]
         bad = pc.is_null(values, nan_is_null=True)
         if pa.types.is_floating(values.type):
-            bad = pc.or_(bad, pc.invert(pc.is_finite(values)))
+            bad = pc.or_kleene(bad, pc.invert(pc.is_finite(values)))
         if pc.any(bad).as_py():
             index = pc.index(bad, True).as_py()
             value = values[index].as_py()
@@ -46,10 +46,11 @@ def require_in(path: Path, table: pa.Table, column: str, allowed, header: bool =
     outside = pc.invert(pc.fill_null(pc.is_in(values, value_set=pa.array(list(allowed), values.type)), False))
     if pc.any(outside).as_py():
         index = pc.index(outside, True).as_py()
+        value = values[index].as_py()
+        shown = "a missing value (empty or NaN)" if value is None else repr(value)
         expected = ", ".join(map(str, allowed))
         raise DataError(
-            f"{path}: column {column}, line {_line(index, header)}: {values[index].as_py()!r} is outside "
-            f"{{{expected}}}"
+            f"{path}: column {column}, line {_line(index, header)}: {shown} is outside {{{expected}}}"
         )
 
 
