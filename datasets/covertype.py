@@ -55,8 +55,9 @@ def load(data_dir=None, path=None, cost_convention: str = "code") -> UpliftData:
         )
     file = raw_file(data_dir, path)
     source = verify(RAW, file, known=FIXTURES)
-    parse = lambda: read_csv(file, COLUMNS, header=False, types=TYPES)  # noqa: E731
-    table = cached_table("covertype", source["sha256"], parse)
+    table = cached_table(
+        "covertype", source["sha256"], lambda: read_csv(file, COLUMNS, header=False, types=TYPES)
+    )
     require_rows(file, table)
     require_finite(file, table, COLUMNS, header=False)
     require_in(file, table, COLUMNS[54], range(1, 8), header=False)

@@ -1,5 +1,6 @@
 """Hillstrom MineThatData e-mail trial: 64,000 customers randomised to no e-mail, a men's or a women's
-e-mail; outcomes visit, conversion and spend over two weeks. Shipped in the repository (datasets/files/).
+e-mail; outcomes visit, conversion and spend over two weeks. Shipped in the repository (datasets/files/),
+used unless another copy is found first.
 
 Features (12): recency, history_segment (ordinal 1-7), history, mens, womens, newbie, zip_code one-hot
 (Surburban, Rural, Urban), channel one-hot (Phone, Web, Multichannel). Propensity 1/3 per arm (the trial's
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from datasets._checks import require_arms, require_finite, require_in, require_rows
-from datasets._files import RawFile, locate, read_csv, verify
+from datasets._files import RawFile, find, locate, read_csv, verify
 from datasets.base import DataError, UpliftData
 
 DESCRIPTION = "Hillstrom e-mail trial (embedded): 64,000 rows, 3 arms, visit/conversion/spend"
@@ -41,9 +42,9 @@ NUMBERS = ("recency", "history", "spend")
 
 
 def raw_file(data_dir=None, path=None) -> Path:
-    """The raw file `load` reads: the embedded copy unless a folder or path is given; else located, or
-    downloaded and verified."""
-    if path is None and data_dir is None:
+    """The raw file `load` reads: `path`, else a copy in the search folders, else the embedded copy, else
+    a download (verified)."""
+    if path is None and find(RAW, data_dir) is None and EMBEDDED.is_file():
         path = EMBEDDED
     return locate(RAW, data_dir, path)
 

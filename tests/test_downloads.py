@@ -149,6 +149,7 @@ def test_criteo_under_its_official_name_in_data_dir_is_found(monkeypatch, tmp_pa
 
 def test_hillstrom_is_saved_under_the_name_whose_checksum_is_checked(server, monkeypatch, tmp_path):
     point(monkeypatch, hillstrom, url=f"{server}/hillstrom.csv")
+    monkeypatch.setattr(hillstrom, "EMBEDDED", tmp_path / "not-installed.csv.gz")
     data = hillstrom.load(data_dir=tmp_path)
     assert data.n_rows == 64000 and data.meta["source"]["checksum_ok"] is True
     assert cached_files() == ["hillstrom.csv"]
@@ -156,6 +157,7 @@ def test_hillstrom_is_saved_under_the_name_whose_checksum_is_checked(server, mon
 
 def test_half_a_hillstrom_file_is_refused_and_not_kept(server, monkeypatch, tmp_path):
     point(monkeypatch, hillstrom, url=f"{server}/hillstrom-half.csv")
+    monkeypatch.setattr(hillstrom, "EMBEDDED", tmp_path / "not-installed.csv.gz")
     with pytest.raises(DataError, match=r"hillstrom-half\.csv failed: content sha256 \w+, the official"):
         hillstrom.load(data_dir=tmp_path)
     assert cached_files() == []
