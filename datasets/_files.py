@@ -128,7 +128,7 @@ def _deadline_s() -> float:
 def _remove_stale_parts(folder: Path, name: str) -> None:
     """Delete `.part` files of `name` left by processes that no longer run (a killed download)."""
     for part in folder.glob(f"{name}.*.part"):
-        pid = part.name.removeprefix(f"{name}.").removesuffix(".part")
+        pid = part.name.removesuffix(".part").rsplit(".", 1)[-1]
         if pid.isdigit() and pid != str(os.getpid()) and _alive(int(pid)):
             continue
         part.unlink(missing_ok=True)
@@ -217,6 +217,8 @@ def _extract(archive: Path, member: str, out: Path) -> None:
                     target.write(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise DataError(f"the archive is damaged ({error})") from None
+    except OSError as error:
+        raise DataError(f"the archive cannot be read ({error})") from None
 
 
 def _check_download(raw: RawFile, part: Path, final_name: str) -> tuple[str | None, bool]:

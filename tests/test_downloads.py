@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import threading
 import time
 import zipfile
@@ -111,11 +112,13 @@ def test_covertype_zip_member_is_saved_verified_and_downloaded_once(server, monk
     sha = hashlib.sha256(gzip.decompress(COVTYPE_GZ)).hexdigest()
     point(monkeypatch, covertype, url=f"{server}/covertype.zip", content_sha256=sha)
     (_files.cache_dir() / "raw").mkdir(parents=True)
-    stale = _files.cache_dir() / "raw" / "covtype.data.gz.999999999.part"  # left by a killed process
+    stale = _files.cache_dir() / "raw" / "covtype.data.gz.zip.999999999.part"  # left by a killed process
     stale.write_bytes(b"half")
+    live = _files.cache_dir() / "raw" / f"covtype.data.gz.zip.{os.getppid()}.part"  # another one's download
+    live.write_bytes(b"half")
     data = covertype.load(data_dir=tmp_path)
     assert data.n_rows == 657 and data.meta["source"]["checksum_ok"] is True
-    assert cached_files() == ["covtype.data.gz"]
+    assert cached_files() == ["covtype.data.gz", live.name]
     saved = _files.cache_dir() / "raw" / "covtype.data.gz"
     assert datasets.ensure_file("covertype", data_dir=tmp_path) == saved
     covertype.load(data_dir=tmp_path)
