@@ -169,8 +169,7 @@ def download(raw: RawFile) -> Path:
     finally:
         fetched.unlink(missing_ok=True)
         archive.unlink(missing_ok=True)
-    if sha is not None:
-        _remember(target, decompress, sha)
+    _remember(target, decompress, sha)
     return target
 
 
@@ -221,9 +220,9 @@ def _extract(archive: Path, member: str, out: Path) -> None:
         raise DataError(f"the archive cannot be read ({error})") from None
 
 
-def _check_download(raw: RawFile, part: Path, final_name: str) -> tuple[str | None, bool]:
+def _check_download(raw: RawFile, part: Path, final_name: str) -> tuple[str, bool]:
     """Verify the downloaded file against the published size and sha256, before it takes `final_name`.
-    Returns (sha256 recorded for it, whether that is of the decompressed content)."""
+    Returns (its sha256, whether that is of the decompressed content), for the checksum record."""
     if raw.gz_sha256 and final_name.endswith(".gz"):
         size = part.stat().st_size
         if raw.gz_size is not None and size != raw.gz_size:
@@ -233,11 +232,8 @@ def _check_download(raw: RawFile, part: Path, final_name: str) -> tuple[str | No
             raise DataError(f"sha256 {sha}, the official file has {raw.gz_sha256}")
         return sha, False
     decompress = final_name.endswith(".gz")
-    if raw.content_sha256 is None:
-        _sha256_of(part, decompress)  # reads it through: a damaged gzip fails here
-        return None, decompress
-    sha = _sha256_of(part, decompress)
-    if sha != raw.content_sha256:
+    sha = _sha256_of(part, decompress)  # reads it through: a damaged gzip fails here
+    if raw.content_sha256 is not None and sha != raw.content_sha256:
         raise DataError(f"content sha256 {sha}, the official content has {raw.content_sha256}")
     return sha, decompress
 
