@@ -1,4 +1,4 @@
-"""The data contract every dataset module produces (DESIGN.md, "The data contract")."""
+"""The data contract every dataset module produces (docs/datasets.md, "Adding a dataset")."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ PAPER = {"drm": 0.840, "crm": 0.915}  # Zou et al. 2020, Covertype column
 
 
 @pytest.mark.slow
+@pytest.mark.real_data("covertype")
 @pytest.mark.parametrize("name", ["drm", "crm"])
 def test_ranking_models_reach_the_papers_aucc_on_covertype(name):
     data = datasets.load("covertype")
