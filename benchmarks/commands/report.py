@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
+from benchmarks.errors import UsageError
 from benchmarks.report import DEFAULT_RUN_DIRS, build
 
 
@@ -20,6 +23,14 @@ def add_parser(subparsers) -> None:
 
 
 def run_report(args) -> int:
-    for path in build(args.runs, Path(args.out)):
+    try:
+        written = build(args.runs, Path(args.out))
+    except (OSError, pa.ArrowException) as error:  # a damaged or unreadable run file
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(
+            f"cannot read a run file: {first_line} (run the folder's `run` command again: it recomputes "
+            "damaged cells and rewrites results.parquet)"
+        ) from None
+    for path in written:
         print(path)
     return 0

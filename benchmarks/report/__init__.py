@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import subprocess
 from pathlib import Path
 
@@ -18,7 +19,10 @@ def find_results(patterns: list[str]) -> list[Path]:
     """results.parquet files under the given run folders (glob patterns allowed)."""
     found = []
     for pattern in patterns:
-        for folder in sorted(Path().glob(pattern)) if any(c in pattern for c in "*?[") else [Path(pattern)]:
+        folders = (
+            sorted(map(Path, glob.glob(pattern))) if any(c in pattern for c in "*?[") else [Path(pattern)]
+        )
+        for folder in folders:
             if (folder / "results.parquet").is_file():
                 found.append(folder / "results.parquet")
     return found
