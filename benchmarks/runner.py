@@ -129,6 +129,7 @@ def run_cells(
                 bar.set_postfix_str(cell.key[-60:])
                 log.info("start %s", cell.key)
                 record(store, cell, *run_cell(cell, data_dir, storage), bar)
+            shut_down_loky()
         else:
             threads = max(1, (os.cpu_count() or 1) // jobs)
             context = multiprocessing.get_context("spawn")
