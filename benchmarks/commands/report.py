@@ -7,7 +7,6 @@ from pathlib import Path
 import pyarrow as pa
 
 from benchmarks.errors import UsageError
-from benchmarks.report import DEFAULT_RUN_DIRS, build
 
 
 def add_parser(subparsers) -> None:
@@ -15,7 +14,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--runs",
         nargs="+",
-        default=list(DEFAULT_RUN_DIRS),
         help="run folders holding results.parquet (glob patterns allowed; default: results/* runs/*)",
     )
     parser.add_argument("--out", default="paper", help="output folder (default: paper)")
@@ -23,8 +21,10 @@ def add_parser(subparsers) -> None:
 
 
 def run_report(args) -> int:
+    from benchmarks.report import DEFAULT_RUN_DIRS, build  # matplotlib: loaded for `report` only
+
     try:
-        written = build(args.runs, Path(args.out))
+        written = build(args.runs or list(DEFAULT_RUN_DIRS), Path(args.out))
     except (OSError, pa.ArrowException) as error:  # a damaged or unreadable run file
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise UsageError(

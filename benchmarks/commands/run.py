@@ -67,8 +67,9 @@ def run(args) -> int:
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
             run_cells(cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs)
-        failed = len(store.failed())
         results = store.merge()
+    cell_columns = ["suite", "dataset", "method", "seed"]
+    failed = len(results.loc[results["status"] == "error", cell_columns].drop_duplicates())
     keys = {(c.suite, c.dataset, c.method) for c in cells}
     mine = results[
         [k in keys for k in zip(results["suite"], results["dataset"], results["method"], strict=True)]
