@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 import optuna
+from sqlalchemy.exc import SQLAlchemyError
 
+from benchmarks.errors import UsageError
 from benchmarks.scoring import HEADLINE, score_cell
 from benchmarks.seeds import derive_seed
 from methods.core.base import UpliftMethod, ValidationSet
@@ -77,7 +79,11 @@ def open_storage(url: str):
     workers start: two processes creating one SQLite schema at once collide); SQLite waits up to a minute
     for a lock held by another worker."""
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+    except (ValueError, ImportError, SQLAlchemyError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(f"cannot open the Optuna storage {url}: {first_line}") from None
 
 
 def delete_studies(storage: str, names: list[str]) -> None:

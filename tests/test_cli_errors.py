@@ -100,3 +100,11 @@ def test_list_into_a_closed_pipe_is_quiet():
     process.stdout.close()  # the reader goes away, as `head` does once it has its lines
     assert process.wait(timeout=120) == 0
     assert process.stderr.read() == ""
+
+
+def test_an_unusable_optuna_storage_is_one_line(tmp_path, capsys):
+    suite = tmp_path / "mine.toml"
+    suite.write_text(GOOD.replace('"random"', '"tlearner-ridge"').replace("seeds = 1", "trials = 1"))
+    args = ["run", "--suite", str(suite), "--out", str(tmp_path / "out"), "--storage", "nosuch://x"]
+    assert main(args) == 2
+    assert "cannot open the Optuna storage nosuch://x" in one_line(capsys)
