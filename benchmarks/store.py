@@ -82,9 +82,7 @@ class ResultsStore:
         for key, status in self.stored().items():
             if status == "":  # written before statuses were kept in the footer
                 status = self.status_column(key)
-            if status == "skipped" or (
-                status == "ok" and footer_status(self.prediction_file(key)) is not None
-            ):
+            if status == "skipped" or (status == "ok" and is_complete(self.prediction_file(key))):
                 done.add(key)
         return done
 
