@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+import traceback
 from datetime import UTC, datetime
 
 import numpy as np
@@ -106,16 +107,16 @@ def explanation_columns(parts: dict, test) -> dict[str, np.ndarray]:
     return columns
 
 
-def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """(result rows, test predictions) of one cell; a method that cannot serve the data gives one
-    "skipped" row, any other failure one "error" row with the reason."""
+def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """(result rows, test predictions, traceback) of one cell; a method that cannot serve the data gives
+    one "skipped" row, any other failure one "error" row with the reason (and its full traceback)."""
     try:
-        return _compute(cell, data_dir, storage)
+        return (*_compute(cell, data_dir, storage), "")
     except MethodNotApplicable as reason:
-        return pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None
+        return pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None, ""
     except Exception as error:  # recorded, and the run goes on
         reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        return pd.DataFrame([base_row(cell, status="error", reason=reason)]), None
+        return pd.DataFrame([base_row(cell, status="error", reason=reason)]), None, traceback.format_exc()
 
 
 def _compute(cell: Cell, data_dir: str | None, storage: str):

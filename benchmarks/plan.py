@@ -15,8 +15,6 @@ from benchmarks import suites
 from benchmarks.errors import UsageError
 from methods.core.registry import Registry
 
-KINDS = ("effect", "cost")
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -58,22 +56,21 @@ def resolve_suite(name_or_path: str) -> suites.Suite:
     return suites.load(name_or_path)
 
 
-def method_entries(spec: dict, registry: Registry, wanted: list[str] | None = None) -> list[dict]:
+def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | None = None):
     """The suite's [[methods]], or every registered method when it lists none, plus any registered method
     asked for by name on the command line that the suite does not list. A suite's [overrides] table gives
     parameters by method name (e.g. fewer epochs in the smoke suite)."""
-    overrides = spec.get("overrides", {})
-    entries = spec.get("methods") or [
-        {"name": name, "params": overrides.get(name, {})} for name in sorted(registry.methods)
+    entries = list(suite.methods) or [
+        suites.MethodEntry(name, params=suite.overrides.get(name, {})) for name in sorted(registry.methods)
     ]
-    listed = {e.get("label", e["name"]) for e in entries} | {e["name"] for e in entries}
+    listed = {e.label or e.name for e in entries} | {e.name for e in entries}
     entries += [
-        {"name": name, "params": overrides.get(name, {})}
+        suites.MethodEntry(name, params=suite.overrides.get(name, {}))
         for name in wanted or []
         if name not in listed and (name in registry.methods or name in registry.refused)
     ]
     for entry in entries:
-        registry.get(entry["name"])(**entry.get("params", {})).resolved_params()  # MethodError if bad
+        registry.get(entry.name)(**entry.params).resolved_params()  # MethodError if bad
     return entries
 
 
@@ -90,9 +87,8 @@ def cells_of(
     """Every cell of the suite and of the suites it includes, filtered by the command line."""
     if suite.name in seen:
         raise UsageError(f"suite {suite.name!r} includes itself")
-    spec = suite.spec
     cells: list[Cell] = []
-    for included in spec.get("include", []):
+    for included in suite.include:
         cells += cells_of(
             suites.load(included),
             registry,
@@ -102,29 +98,26 @@ def cells_of(
             trials=trials,
             seen=(*seen, suite.name),
         )
-    kind = spec.get("kind", "effect")
-    if kind not in KINDS:
-        raise UsageError(f"suite {suite.name}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    for entry in spec.get("datasets", []):
-        datasets.dataset_module(entry["name"])  # DataError listing valid names
-    for dataset in spec.get("datasets", []):
-        for method in method_entries(spec, registry, methods):
-            for seed in range(seeds if seeds is not None else spec.get("seeds", 1)):
+    for dataset in suite.datasets:
+        datasets.dataset_module(dataset.name)  # DataError listing valid names
+    for dataset in suite.datasets:
+        for method in method_entries(suite, registry, methods):
+            for seed in range(seeds if seeds is not None else suite.seeds):
                 cells.append(
                     Cell(
                         suite=suite.name,
-                        dataset=dataset.get("label", dataset["name"]),
-                        dataset_name=dataset["name"],
-                        dataset_options=dataset.get("options", {}),
-                        max_rows=dataset.get("max_rows", 0),
-                        method=method.get("label", method["name"]),
-                        method_name=method["name"],
-                        params=method.get("params", {}),
-                        tune=method.get("tune", True),
+                        dataset=dataset.label or dataset.name,
+                        dataset_name=dataset.name,
+                        dataset_options=dataset.options,
+                        max_rows=dataset.max_rows,
+                        method=method.label or method.name,
+                        method_name=method.name,
+                        params=method.params,
+                        tune=method.tune,
                         seed=seed,
-                        trials=trials if trials is not None else spec.get("trials", 0),
-                        split=tuple(spec.get("split", (0.6, 0.2, 0.2))),
-                        kind=kind,
+                        trials=trials if trials is not None else suite.trials,
+                        split=suite.split,
+                        kind=suite.kind,
                     )
                 )
     cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))

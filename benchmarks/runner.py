@@ -1,34 +1,68 @@
 """Running a list of cells: skip finished ones, compute the rest (in parallel processes with --jobs),
-store each as it finishes, show progress, log, and summarise."""
+store each as it finishes, show progress, log, and summarise.
+
+The terminal shows the progress bar and one line per skipped or failed cell; everything else (each
+cell's outcome, failed cells' tracebacks, Optuna's trial log, libraries' warnings and log lines) goes to
+OUT/run.log, from the main process and from every worker."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import os
+import sys
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
+import optuna
 import pandas as pd
 from tqdm import tqdm
 
 from benchmarks.cell import run_cell
 from benchmarks.plan import Cell
 from benchmarks.store import ResultsStore
+from benchmarks.tuning import delete_studies, open_storage
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 log = logging.getLogger("benchmarks.run")
 
 
-def open_log(out: Path) -> None:
-    """Append the run's messages to OUT/run.log."""
-    out.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out / "run.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.INFO)
-    log.propagate = False
+def send_logs_to(path: Path) -> Callable[[], None]:
+    """Send every log record and warning of this process to `path` (run.log) instead of the terminal:
+    the root logger gets a file handler, warnings become log records, Optuna's own handler gives way to
+    propagation to the root. Returns the function that restores the previous settings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    optuna.logging.disable_default_handler()
+    optuna.logging.enable_propagation()
+
+    def restore() -> None:
+        optuna.logging.enable_default_handler()
+        optuna.logging.disable_propagation()
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+    return restore
+
+
+@contextmanager
+def logging_to(path: Path):
+    """send_logs_to for the duration of a block."""
+    restore = send_logs_to(path)
+    try:
+        yield
+    finally:
+        restore()
 
 
 @contextmanager
@@ -46,51 +80,84 @@ def thread_limits(threads: int):
                 os.environ[name] = value
 
 
-def _worker_init(threads: int) -> None:
+def _worker_init(threads: int, log_path: Path) -> None:
+    send_logs_to(log_path)  # for the worker's lifetime
     import torch
 
     torch.set_num_threads(threads)
 
 
-def record(store: ResultsStore, cell: Cell, rows: pd.DataFrame, predictions, progress) -> bool:
-    """Store a finished cell, log it and advance the bar; whether it failed."""
-    store.save(cell.key, rows, predictions)
-    status = rows["status"].iloc[0]
-    log.info("%s %s %s", cell.key, status, rows["reason"].iloc[0] if status != "ok" else "")
+def shut_down_loky() -> None:
+    """Stop joblib's reusable loky executor if a library started one in this process: its idle workers
+    live five minutes, and a pool worker does not exit (so the run does not end) while they do."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
+def compute_in_worker(cell: Cell, data_dir, storage: str):
+    """run_cell in a pool worker, leaving no helper processes behind."""
+    log.info("start %s", cell.key)
+    try:
+        return run_cell(cell, data_dir, storage)
+    finally:
+        shut_down_loky()
+
+
+def record(store: ResultsStore, cell: Cell, rows: pd.DataFrame, predictions, details: str, progress) -> None:
+    """Store a finished cell, log it, say so on the terminal if it was skipped or failed, and advance the
+    bar."""
+    store.save(cell.key, rows, predictions, details)
+    status, reason = rows["status"].iloc[0], rows["reason"].iloc[0]
+    log.info("%s %s %s", cell.key, status, reason)
+    if details:
+        log.error("%s traceback:\n%s", cell.key, details)
+    if status != "ok":
+        where = f" (traceback: {store.cells / (cell.key + '.err')})" if status == "error" else ""
+        progress.write(f"{status}: {cell.key}: {reason}{where}", file=sys.stderr)
     progress.update(1)
-    return status == "error"
 
 
 def run_cells(
-    cells: list[Cell], out: Path, *, data_dir, storage: str, jobs: int = 1, force: bool = False
-) -> int:
-    """Compute every cell not already stored; the number of cells that failed."""
-    store = ResultsStore(out)
-    open_log(out)
-    if force:
-        store.forget({c.key for c in cells})
-    done = store.finished()
-    todo = [c for c in cells if c.key not in done]
-    log.info(
-        "run: %d cells, %d already finished, %d to compute, %d jobs",
-        len(cells),
-        len(cells) - len(todo),
-        len(todo),
-        jobs,
-    )
-    failed = 0
-    with tqdm(total=len(cells), initial=len(cells) - len(todo), unit="cell", dynamic_ncols=True) as progress:
+    cells: list[Cell], todo: list[Cell], store: ResultsStore, *, data_dir, storage: str, jobs: int = 1
+) -> None:
+    """Compute the `todo` cells of `cells` and store each as it finishes."""
+    with tqdm(total=len(cells), initial=len(cells) - len(todo), unit="cell", dynamic_ncols=True) as bar:
         if jobs <= 1:
             for cell in todo:
-                progress.set_postfix_str(cell.key[-60:])
-                failed += record(store, cell, *run_cell(cell, data_dir, storage), progress)
+                bar.set_postfix_str(cell.key[-60:])
+                log.info("start %s", cell.key)
+                record(store, cell, *run_cell(cell, data_dir, storage), bar)
+            shut_down_loky()
         else:
             threads = max(1, (os.cpu_count() or 1) // jobs)
             context = multiprocessing.get_context("spawn")
-            with thread_limits(threads), ProcessPoolExecutor(jobs, context, _worker_init, (threads,)) as pool:
-                pending = {pool.submit(run_cell, cell, data_dir, storage): cell for cell in todo}
+            init = (threads, store.out / "run.log")
+            with thread_limits(threads), ProcessPoolExecutor(jobs, context, _worker_init, init) as pool:
+                pending = {pool.submit(compute_in_worker, c, data_dir, storage): c for c in todo}
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        failed += record(store, pending.pop(future), *future.result(), progress)
-    return failed
+                        record(store, pending.pop(future), *future.result(), bar)
+
+
+def cells_to_compute(cells: list[Cell], store: ResultsStore, force: bool) -> list[Cell]:
+    """The cells to compute: all with --force, otherwise those failed, damaged or never stored."""
+    done = set() if force else store.finished()
+    todo = [c for c in cells if c.key not in done]
+    log.info(
+        "run: %d cells, %d already finished, %d to compute", len(cells), len(cells) - len(todo), len(todo)
+    )
+    return todo
+
+
+def prepare(todo: list[Cell], store: ResultsStore, storage: str, force: bool) -> None:
+    """Remove the stale files of the cells to compute (and with --force their Optuna studies, so they are
+    tuned afresh), and create the storage schema once, here, before any worker opens it."""
+    store.forget({c.key for c in todo})
+    tuned = [c.key for c in todo if c.tune and c.trials > 0]
+    if tuned:
+        open_storage(storage)
+        if force:
+            delete_studies(storage, tuned)

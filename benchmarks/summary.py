@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchmarks.report.tables import estimate
 from benchmarks.scoring import HEADLINE
 
 
@@ -12,6 +11,8 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
     """One row per (suite, dataset, method): the headline metric of the suite's kind on the first outcome
     (mean over arms where there are several), as mean ± half-width of the 95% t-interval over seeds, plus
     the PEHE against true effects where the data has them, and the number of skipped and failed cells."""
+    from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
+
     records = []
     for (suite, dataset, method), group in results.groupby(["suite", "dataset", "method"], sort=True):
         metric, variant = HEADLINE[kinds.get(suite, "effect")]

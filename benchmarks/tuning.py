@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import optuna
+from sqlalchemy.exc import SQLAlchemyError
 
+from benchmarks.errors import UsageError
 from benchmarks.scoring import HEADLINE, score_cell
+from benchmarks.seeds import derive_seed
 from methods.core.base import UpliftMethod, ValidationSet
 
 
@@ -40,6 +44,64 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
     )
 
 
+FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+
+
+class TrialSeededTPE(optuna.samplers.BaseSampler):
+    """TPE whose every trial starts from a generator seeded by (study seed, number of finished trials
+    before it), so a study resumed after a kill makes exactly the choices of an uninterrupted one: a
+    trial's parameters depend on the finished trials only, not on how many samplers came before it."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.inner = optuna.samplers.TPESampler(seed=seed)
+
+    def before_trial(self, study, trial) -> None:
+        finished = len(study.get_trials(deepcopy=False, states=FINISHED))
+        self.inner = optuna.samplers.TPESampler(seed=derive_seed("trial", self.seed, finished))
+        self.inner.before_trial(study, trial)
+
+    def infer_relative_search_space(self, study, trial):
+        return self.inner.infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study, trial, search_space):
+        return self.inner.sample_relative(study, trial, search_space)
+
+    def sample_independent(self, study, trial, param_name, param_distribution):
+        return self.inner.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(self, study, trial, state, values) -> None:
+        self.inner.after_trial(study, trial, state, values)
+
+
+def open_storage(url: str):
+    """The Optuna storage at `url`, its schema created if needed (call once in the main process before
+    workers start: two processes creating one SQLite schema at once collide); SQLite waits up to a minute
+    for a lock held by another worker."""
+    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+    except (ValueError, ImportError, SQLAlchemyError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(f"cannot open the Optuna storage {url}: {first_line}") from None
+
+
+def delete_studies(storage: str, names: list[str]) -> None:
+    """Delete the cells' studies (for --force: a recomputed cell is tuned afresh)."""
+    store = open_storage(storage)
+    existing = {s.study_name for s in optuna.get_all_study_summaries(store, include_best_trial=False)}
+    for name in names:
+        if name in existing:
+            optuna.delete_study(study_name=name, storage=store)
+
+
+def fail_orphans(study) -> None:
+    """Mark trials left RUNNING by a killed process as failed (the run folder's lock guarantees no live
+    process owns them), so they are neither counted nor sampled from, and run again."""
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+
+
 def tune(
     method_class: type[UpliftMethod],
     fixed: dict[str, Any],
@@ -53,17 +115,16 @@ def tune(
     seed: int,
 ) -> tuple[dict[str, Any], float | None]:
     """Best parameters (fixed ones overlaid by the search) and the best validation score. Finished trials
-    in the storage count toward `trials`, so an interrupted study resumes where it stopped."""
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    in the storage count toward `trials`, so an interrupted study resumes where it stopped and makes the
+    choices the uninterrupted one makes."""
     study = optuna.create_study(
         study_name=study_name,
-        storage=storage,
+        storage=open_storage(storage),
         direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
+        sampler=TrialSeededTPE(seed),
         load_if_exists=True,
     )
+    fail_orphans(study)
     valid_set = ValidationSet(valid.X, valid.treatment, valid.y, valid.cost)
     outcome = valid.outcome_names[0]
 
@@ -84,7 +145,7 @@ def tune(
         except ValueError as error:
             raise optuna.TrialPruned(str(error)) from None
 
-    done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    done = len(study.get_trials(deepcopy=False, states=FINISHED))
     if trials > done:
         study.optimize(objective, n_trials=trials - done, catch=())
     completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.report import DEFAULT_RUN_DIRS, NothingToReport, build
+from benchmarks.errors import UsageError
 
 
 def add_parser(subparsers) -> None:
@@ -15,7 +15,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--runs",
         nargs="+",
-        default=list(DEFAULT_RUN_DIRS),
         help="run folders holding results.parquet or finished cells (glob patterns allowed; "
         "default: results/* runs/*)",
     )
@@ -24,11 +23,21 @@ def add_parser(subparsers) -> None:
 
 
 def run_report(args) -> int:
+    import pyarrow as pa
+
+    from benchmarks.report import DEFAULT_RUN_DIRS, NothingToReport, build  # matplotlib: `report` only
+
     try:
-        written = build(args.runs, Path(args.out))
+        written = build(args.runs or list(DEFAULT_RUN_DIRS), Path(args.out))
     except NothingToReport as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except (OSError, pa.ArrowException) as error:  # a damaged or unreadable run file
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UsageError(
+            f"cannot read a run file: {first_line} (run the folder's `run` command again: it recomputes "
+            "damaged cells and rewrites results.parquet)"
+        ) from None
     for path in written:
         print(path)
     return 0

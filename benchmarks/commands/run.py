@@ -7,8 +7,8 @@ from pathlib import Path
 
 from benchmarks.errors import UsageError
 from benchmarks.plan import cells_of, resolve_suite
-from benchmarks.runner import run_cells
-from benchmarks.store import ResultsStore
+from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
+from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table
 from methods.core.registry import discover
 
@@ -33,7 +33,8 @@ def names(value: str | None) -> list[str] | None:
 
 
 def check_data(cells, data_dir) -> None:
-    """Load each dataset once before starting, so missing data stops the run with its clear error."""
+    """Load each dataset the cells need once before starting, so missing data stops the run with its clear
+    error."""
     from benchmarks.cell import load_data
 
     for data_key in dict.fromkeys(c.data_key for c in cells):
@@ -58,11 +59,17 @@ def run(args) -> int:
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
     out = Path(args.out or Path("runs") / suite.name)
-    check_data(cells, args.data_dir)
-    storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
-    out.mkdir(parents=True, exist_ok=True)
-    failed = run_cells(cells, out, data_dir=args.data_dir, storage=storage, jobs=args.jobs, force=args.force)
-    results = ResultsStore(out).merge()
+    with exclusive(out):
+        store = ResultsStore(out)
+        storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
+        with logging_to(out / "run.log"):
+            todo = cells_to_compute(cells, store, args.force)
+            check_data(todo, args.data_dir)
+            prepare(todo, store, storage, args.force)
+            run_cells(cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs)
+        results = store.merge()
+    cell_columns = ["suite", "dataset", "method", "seed"]
+    failed = len(results.loc[results["status"] == "error", cell_columns].drop_duplicates())
     keys = {(c.suite, c.dataset, c.method) for c in cells}
     mine = results[
         [k in keys for k in zip(results["suite"], results["dataset"], results["method"], strict=True)]
@@ -74,6 +81,9 @@ def run(args) -> int:
     print(markdown)
     print(f"\nresults: {out / 'results.parquet'}  predictions: {out / 'predictions'}  log: {out / 'run.log'}")
     if failed:
-        print(f"{failed} cell(s) failed; see {out / 'run.log'}", file=sys.stderr)
+        print(
+            f"{failed} cell(s) of {out} failed; see {out / 'cells'}/*.err and {out / 'run.log'}",
+            file=sys.stderr,
+        )
         return 1
     return 0

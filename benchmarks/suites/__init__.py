@@ -1,7 +1,11 @@
-"""Suites: declarative TOML files in this folder (datasets x methods x seeds x settings x tuning)."""
+"""Suites: declarative TOML files in this folder (datasets x methods x seeds x settings x tuning).
+
+A suite file is parsed into the typed structure below; an unknown key or a value of the wrong type is a
+UsageError naming the key and the file (a typo such as `trails = 4` must not be silently ignored)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,15 +14,43 @@ from typing import Any
 from benchmarks.errors import UsageError
 
 SUITES_DIR = Path(__file__).resolve().parent
+KINDS = ("effect", "cost")
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One [[datasets]] table: a registered dataset, its loader options and an optional row cap."""
+
+    name: str
+    label: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    max_rows: int = 0
+
+
+@dataclass(frozen=True)
+class MethodEntry:
+    """One [[methods]] table: a registered method, its parameters and whether Optuna tunes it."""
+
+    name: str
+    label: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    tune: bool = True
 
 
 @dataclass(frozen=True)
 class Suite:
-    """One suite as its TOML file declares it."""
+    """One suite as its TOML file declares it; its name is the file's stem."""
 
     name: str
-    description: str
-    spec: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    kind: str = "effect"
+    seeds: int = 1
+    trials: int = 0
+    split: tuple[float, ...] = (0.6, 0.2, 0.2)
+    include: tuple[str, ...] = ()
+    datasets: tuple[DatasetEntry, ...] = ()
+    methods: tuple[MethodEntry, ...] = ()
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def available() -> list[Suite]:
@@ -36,9 +68,91 @@ def load(name: str) -> Suite:
 
 
 def load_file(path: Path) -> Suite:
-    """A suite from any TOML file; its name is the file's stem."""
+    """A suite from any TOML file; UsageError naming the file and key for anything malformed."""
     try:
         spec = tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read suite file {path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"suite file {path} is not valid TOML: {error}") from None
-    return Suite(name=path.stem, description=spec.get("description", ""), spec=spec)
+    return parse(spec, path)
+
+
+def parse(spec: dict[str, Any], path: Path) -> Suite:
+    """The typed suite of a parsed TOML document."""
+    check_keys(spec, Suite, "", path, exclude={"name"})
+    values = {key: check_type(value, Suite, key, key, path) for key, value in spec.items()}
+    if values.get("kind", "effect") not in KINDS:
+        raise UsageError(f"suite file {path}: kind must be one of {', '.join(KINDS)}, got {spec['kind']!r}")
+    for key in ("seeds", "trials"):
+        if values.get(key, 1) < 0:
+            raise UsageError(f"suite file {path}: {key} must not be negative, got {values[key]}")
+    if "split" in values and (len(values["split"]) != 3 or abs(sum(values["split"]) - 1) > 1e-9):
+        raise UsageError(
+            f"suite file {path}: split must be three fractions summing to 1, got {spec['split']}"
+        )
+    for key, entry_class in (("datasets", DatasetEntry), ("methods", MethodEntry)):
+        values[key] = tuple(
+            entry(t, entry_class, f"{key}[{i}]", path) for i, t in enumerate(spec.get(key, ()))
+        )
+    return Suite(name=path.stem, **values)
+
+
+def entry(table: dict[str, Any], entry_class: type, where: str, path: Path):
+    """One [[datasets]] or [[methods]] table as its dataclass."""
+    check_keys(table, entry_class, f"{where}.", path)
+    if "name" not in table:
+        raise UsageError(f"suite file {path}: {where} has no `name`")
+    values = {
+        key: check_type(value, entry_class, key, f"{where}.{key}", path) for key, value in table.items()
+    }
+    return entry_class(**values)
+
+
+def check_keys(table: dict[str, Any], cls: type, prefix: str, path: Path, exclude=frozenset()) -> None:
+    known = [f.name for f in dataclasses.fields(cls) if f.name not in exclude]
+    unknown = [key for key in table if key not in known]
+    if unknown:
+        raise UsageError(
+            f"suite file {path}: unknown key `{prefix}{unknown[0]}`; valid keys: {', '.join(known)}"
+        )
+
+
+def check_type(value: Any, cls: type, key: str, where: str, path: Path) -> Any:
+    """`value` converted to the declared type of field `key`, or UsageError naming it."""
+    declared = {f.name: f.type for f in dataclasses.fields(cls)}[key]
+    expected, convert = TYPES[declared]
+    if not expected(value):
+        raise UsageError(f"suite file {path}: `{where}` must be {TYPE_NAMES[declared]}, got {value!r}")
+    return convert(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+TYPES = {
+    "str": (lambda v: isinstance(v, str), str),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), int),
+    "bool": (lambda v: isinstance(v, bool), bool),
+    "dict[str, Any]": (lambda v: isinstance(v, dict), dict),
+    "dict[str, dict[str, Any]]": (
+        lambda v: isinstance(v, dict) and all(isinstance(x, dict) for x in v.values()),
+        dict,
+    ),
+    "tuple[float, ...]": (lambda v: isinstance(v, list) and all(map(_is_number, v)), tuple),
+    "tuple[str, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), tuple),
+    "tuple[DatasetEntry, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), list),
+    "tuple[MethodEntry, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), list),
+}
+TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "true or false",
+    "dict[str, Any]": "a table",
+    "dict[str, dict[str, Any]]": "a table of tables",
+    "tuple[float, ...]": "a list of numbers",
+    "tuple[str, ...]": "a list of suite names",
+    "tuple[DatasetEntry, ...]": "an array of [[datasets]] tables",
+    "tuple[MethodEntry, ...]": "an array of [[methods]] tables",
+}
