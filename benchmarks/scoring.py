@@ -16,7 +16,7 @@ from metrics.effects import pehe
 from metrics.multiarm import arm_rows
 from metrics.thin import thin
 
-HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "bounded")}
+HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "hcl-code")}
 
 RANKING_METRICS = {
     ("qini", "sklift"): areas.qini_sklift,
@@ -61,7 +61,8 @@ def ranking_rows(treatment, y, outcome_names, arm_names, scores_per_arm) -> list
 
 
 def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[dict]:
-    """AUCC in every variant, treated (any arm) against control, first outcome = value, first cost column."""
+    """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, treated
+    (any arm) against control, first outcome = value, first cost column."""
     t = (treatment > 0).astype(np.float64)
     value, spend = y[:, 0], np.asarray(cost).reshape(len(t), -1)[:, 0]
     arm = arm_names[1] if len(arm_names) == 2 else "any"
@@ -70,6 +71,10 @@ def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[
         area = _defined(aucc.aucc, rank_score, t, value, spend, variant)
         if area is not None:
             rows.append(_row(arm, outcome_names[0], "aucc", variant, area))
+    reached = _defined(aucc.value_at_cost, rank_score, t, value, spend, aucc.COST_SHARES)
+    if reached is not None:
+        for share, v in zip(aucc.COST_SHARES, reached, strict=True):
+            rows.append(_row(arm, outcome_names[0], "value_at_cost", f"{share:.0%}", v))
     return rows
 
 
@@ -145,6 +150,6 @@ def qini_curve_points(score, treatment, y) -> tuple[np.ndarray, np.ndarray]:
     return thin(c.n / c.n[-1], qini_values(c))
 
 
-def cost_curve_points(score, treatment, value, cost, variant: str = "bounded"):
+def cost_curve_points(score, treatment, value, cost, variant: str = "hcl-code"):
     """Cost curve of one AUCC variant, at most 1,000 points."""
     return thin(*aucc.cost_curve(score, treatment, value, cost, variant))

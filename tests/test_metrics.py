@@ -110,26 +110,38 @@ def test_qini_on_hillstrom_like_spend_is_defined_and_auuc_says_why_not():
         areas.auuc_sklift(s, t, spend)
 
 
-def test_aucc_hand_computed_example():
+def test_aucc_hand_computed_example_counts_treated_rows_in_the_top():
     # rows ranked a > b > c > d; treated a, c; control b, d; value (1, 0, 1, 0), cost (1, 0, 3, 0).
-    # Cuts with both groups: top 2: value 2*(1-0) = 2, cost 2*(1-0) = 2; top 3: value 3*(1-0) = 3,
-    # cost 3*(2-0) = 6; all 4: value 4, cost 8. Normalised: (0,0), (.25,.5), (.75,.75), (1,1).
-    # Trapezoids: .25*.25 + .5*.625 + .25*.875 = 0.59375.
+    # Points are (treated rows in the top) x (treated mean - control mean), at cuts with both groups:
+    # top 2: value 1*(1-0) = 1, cost 1*(1-0) = 1; top 3: value 2*(1-0) = 2, cost 2*(2-0) = 4; all 4:
+    # value 2, cost 4. Normalised: (0,0), (.25,.5), (1,1), (1,1). Trapezoids: .25*.25 + .75*.75 = 0.625.
+    # (Counting all top rows instead gives (0,0), (.25,.5), (.75,.75), (1,1): 0.59375.)
     score = np.array([4.0, 3.0, 2.0, 1.0])
     t = np.array([1, 0, 1, 0])
     value = np.array([1.0, 0.0, 1.0, 0.0])
     cost = np.array([1.0, 0.0, 3.0, 0.0])
-    assert aucc.aucc(score, t, value, cost, "zou2020-text") == pytest.approx(0.59375)
-    assert aucc.aucc(score, t, value, cost, "bounded") == pytest.approx(0.59375)
+    x, y = aucc.text_points(score, t, value, cost)
+    assert np.allclose(x, [0, 0.25, 1, 1]) and np.allclose(y, [0, 0.5, 1, 1])
+    assert aucc.aucc(score, t, value, cost, "zou2020-text") == pytest.approx(0.625)
+    assert aucc.aucc(score, t, value, cost, "bounded") == pytest.approx(0.625)
+    # value reached at 10/20/30% of the cost: along the segment to (.25, .5), then to (1, 1)
+    reached = aucc.value_at_cost(score, t, value, cost)
+    assert reached == pytest.approx([0.2, 0.4, 0.5 + 0.5 * 0.05 / 0.75])
 
 
-def hcl_code_by_loop(score, t, value, cost):
-    """The HCL code's decile AUCC written as a loop over cuts with boolean masks (docs/metrics.md)."""
+def seeded_tie_order(score, tie_seed):
+    """The AUCC tie rule written out: score descending, ties by position in the seeded permutation."""
+    shuffled = np.random.default_rng(tie_seed).permutation(len(score))
+    return shuffled[np.argsort(score[shuffled], kind="stable")[::-1]]
+
+
+def hcl_code_by_loop(score, t, value, cost, segments=10, tie_seed=aucc.TIE_SEED):
+    """The HCL code's segment AUCC written as a loop over cuts with boolean masks (docs/metrics.md)."""
     n = len(score)
-    order = np.argsort(score, kind="mergesort")[::-1]
+    order = seeded_tie_order(score, tie_seed)
     control = t == 0
     points = [(0.0, 0.0)]
-    for m in range(n // 10, n, n // 10):
+    for m in range(n // segments, n, n // segments):
         top = np.zeros(n, dtype=bool)
         top[order[:m]] = True
         p = m / n
@@ -145,8 +157,9 @@ def hcl_code_by_loop(score, t, value, cost):
     return np.trapezoid(y, x)
 
 
+@pytest.mark.parametrize("variant, segments", [("hcl-code", 10), ("hcl-code-20", 20)])
 @pytest.mark.parametrize("ties", [False, True])
-def test_aucc_hcl_code_matches_a_loop_over_deciles(ties):
+def test_aucc_hcl_code_matches_a_loop_over_segments(ties, variant, segments):
     rng = np.random.default_rng(8)
     n = 2003
     t = rng.integers(0, 2, n)
@@ -154,9 +167,53 @@ def test_aucc_hcl_code_matches_a_loop_over_deciles(ties):
     cost = rng.random(n) * (1 + t)
     score = rng.normal(size=n) + value * t
     score = np.round(score, 1) if ties else score
-    assert aucc.aucc(score, t, value, cost, "hcl-code") == pytest.approx(
-        hcl_code_by_loop(score, t, value, cost)
+    assert aucc.aucc(score, t, value, cost, variant) == pytest.approx(
+        hcl_code_by_loop(score, t, value, cost, segments)
     )
+    assert aucc.aucc(score, t, value, cost, variant, tie_seed=5) == pytest.approx(
+        hcl_code_by_loop(score, t, value, cost, segments, tie_seed=5)
+    )
+
+
+def test_aucc_ties_take_a_seeded_random_order_not_row_order():
+    """A file ordered in space (value effect only in its first half, as Covertype's rows are ordered) and
+    a constant score: every order of the ties is a random ranking, so AUCC is about 0.5 in every variant;
+    row order would put the second half first. Text variants sit at block ends and ignore the seed."""
+    rng = np.random.default_rng(9)
+    n = 20000
+    t = rng.integers(0, 2, n)
+    first_half = np.arange(n) < n // 2
+    value = (rng.random(n) < 0.3 + 0.3 * t * first_half).astype(float)
+    cost = (rng.random(n) < 0.3 + 0.2 * t).astype(float)
+    constant = np.zeros(n)
+    for variant in aucc.VARIANTS:
+        areas_by_seed = [aucc.aucc(constant, t, value, cost, variant, tie_seed=seed) for seed in (0, 1)]
+        assert areas_by_seed[0] == aucc.aucc(constant, t, value, cost, variant)  # default seed 0
+        assert areas_by_seed[0] == pytest.approx(0.5, abs=0.05), variant
+        if variant in ("zou2020-text", "bounded"):
+            assert areas_by_seed[0] == areas_by_seed[1] == pytest.approx(0.5)
+    by_row_order = hcl_code_by_loop(np.arange(n, dtype=float), t, value, cost)  # ties by row, descending
+    assert by_row_order < 0.4
+
+
+def test_aucc_saturates_where_value_at_cost_still_separates_rankings():
+    """Rows of kind A gain value and save cost when treated, B gain value at a cost, C lose value at a
+    cost. Any ranking that puts A first reaches the whole incremental value at no net cost, so the HCL
+    evaluator's AUCC is about 1 whether B or C comes next; the value reached at 10-30% of the cost is
+    not clipped and tells the two apart (about 1.2 against 0.8)."""
+    rng = np.random.default_rng(10)
+    n = 30000
+    t = rng.integers(0, 2, n)
+    kind = rng.choice(3, n, p=[0.4, 0.3, 0.3])
+    value = (rng.random(n) < 0.4 + np.array([0.3, 0.1, -0.1])[kind] * t).astype(float)
+    cost = (rng.random(n) < 0.4 + np.array([-0.3, 0.5, 0.5])[kind] * t).astype(float)
+    a_b_c = -kind + rng.random(n) * 0.5
+    a_c_b = np.array([2, 0, 1])[kind] + rng.random(n) * 0.5
+    for variant in ("hcl-code", "hcl-code-20"):
+        assert aucc.aucc(a_b_c, t, value, cost, variant) > 0.99
+        assert aucc.aucc(a_c_b, t, value, cost, variant) > 0.99
+    better, worse = (aucc.value_at_cost(s, t, value, cost) for s in (a_b_c, a_c_b))
+    assert np.all(better > 1.1) and np.all(worse < 0.9)
 
 
 def test_aucc_random_is_about_half_and_bounded_stays_in_unit_interval():
@@ -165,8 +222,11 @@ def test_aucc_random_is_about_half_and_bounded_stays_in_unit_interval():
     t = rng.integers(0, 2, n)
     value = (rng.random(n) < 0.3 + 0.2 * t).astype(float)
     cost = (rng.random(n) < 0.2 + 0.3 * t).astype(float)
-    random_area = np.mean([aucc.aucc(rng.random(n), t, value, cost) for _ in range(5)])
-    assert random_area == pytest.approx(0.5, abs=0.03)
+    for variant in aucc.VARIANTS:
+        random_area = np.mean([aucc.aucc(rng.random(n), t, value, cost, variant) for _ in range(5)])
+        assert random_area == pytest.approx(0.5, abs=0.03), variant
+    reached = np.mean([aucc.value_at_cost(rng.random(n), t, value, cost) for _ in range(5)], axis=0)
+    assert reached == pytest.approx(aucc.COST_SHARES, abs=0.05)
     sign_changing = rng.normal(size=n)
     cost_flip = np.where(sign_changing > 1, 1 - cost, cost)  # the top-ranked 16% save cost when treated
     x, _ = aucc.text_points(sign_changing, t, value, cost_flip)
@@ -187,6 +247,20 @@ def test_multi_arm_mean_and_policy_value():
         assert values[k - 1] == pytest.approx(qini_auc_score(y[rows], scores[rows, k - 1], (t[rows] == k)))
     always_two = policy.policy_value(np.full(n, 2), t, y, np.full((n, 3), 1 / 3))
     assert always_two == pytest.approx(y[t == 2].sum() * 3 / n)
+
+
+def test_cost_cells_carry_the_hcl_code_headline_and_value_at_cost_rows():
+    s, t, y = trial(7)
+    cost = np.random.default_rng(7).random(t.size) * (1 + t)
+    rows = score_cell(
+        treatment=t, y=y, outcome_names=("value",), arm_names=("c", "t"), rank_score=s, cost=cost, kind="cost"
+    )
+    found = {(r["metric"], r["variant"]): r["value"] for r in rows}
+    assert HEADLINE["cost"] == ("aucc", "hcl-code")
+    assert found[HEADLINE["cost"]] == aucc.aucc(s, t, y, cost, "hcl-code")
+    assert {v for m, v in found if m == "aucc"} == set(aucc.VARIANTS)
+    reached = [found[("value_at_cost", share)] for share in ("10%", "20%", "30%")]
+    assert reached == list(aucc.value_at_cost(s, t, y, cost, (0.1, 0.2, 0.3)))
 
 
 def test_score_cell_rows_and_headline():
