@@ -6,7 +6,7 @@ import pytest
 from causalml.metrics import auuc_score, qini_score
 from sklift.metrics import qini_auc_score, uplift_at_k, uplift_auc_score
 
-from benchmarks.scoring import HEADLINE, score_cell
+from benchmarks.scoring import HEADLINE, pehe_rows, score_cell
 from metrics import areas, at_k, aucc, bootstrap, multiarm, policy, ranking, thin
 from metrics._checks import UndefinedMetric
 
@@ -78,8 +78,9 @@ def test_areas_agree_with_both_libraries_on_hillstrom(hillstrom, arm):
 
 
 def causalml_by_rows(s, t, y):
-    """causalml's normalised Qini and AUUC with tied scores grouped: the curves at block ends,
-    interpolated at every row with np.interp and summed row by row."""
+    """causalml's normalised Qini and AUUC with tied scores grouped, summed row by row: the Qini curve
+    interpolated linearly between block ends; the lift interpolated from 0 over the rows before the first
+    block end with both groups (causalml's rule for rows without a lift), the gain between block ends."""
     frame = pd.DataFrame({"s": s, "n": 1.0, "nt": t, "yt": y * t, "yc": y * (1 - t)})
     ends = frame.groupby("s").sum().sort_index(ascending=False).cumsum()
     n, nt, yt, yc = (ends[c].to_numpy() for c in ("n", "nt", "yt", "yc"))
@@ -88,8 +89,12 @@ def causalml_by_rows(s, t, y):
     has_c, has_both = nc > 0, (nc > 0) & (nt > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         qini = np.interp(rows, np.r_[0, n[has_c]], np.r_[0, (yt - yc * nt / nc)[has_c]])
-        lift = np.interp(rows, np.r_[0, n[has_both]], np.r_[0, (yt / nt - yc / nc)[has_both]])
-    gain = rows * lift
+        lift = (yt / nt - yc / nc)[has_both]
+    first = np.flatnonzero(has_both)[0]
+    lead = n[first - 1] if first else 0.0
+    lead_gain = rows * np.interp(rows, [0, n[first]], [0, lift[0]])
+    gain = np.interp(rows, np.r_[lead, n[has_both]], np.r_[lead_gain[int(lead)], n[has_both] * lift])
+    gain = np.where(rows <= lead, lead_gain, gain)
     return (qini / qini[-1] - rows / rows[-1]).mean(), (gain / gain[-1]).mean()
 
 
@@ -102,12 +107,66 @@ def test_causalml_areas_group_tied_scores_and_skip_undefined_rows(seed):
     assert areas.auuc_causalml(s, t, y) == pytest.approx(expected_auuc, abs=1e-9)
 
 
-def test_qini_on_hillstrom_like_spend_is_defined_and_auuc_says_why_not():
+def test_causalml_auuc_with_ties_is_what_random_orders_of_the_ties_give():
+    """A constant score scores 0.5, as random rankings do (interpolating the lift gave (2n+1)/(6n), 1/3);
+    with 9 blocks of ties the area is within sampling error of causalml's mean over random tie orders."""
+    s, t, y = trial(0)
+    assert areas.auuc_causalml(np.zeros(t.size), t, y) == pytest.approx(0.5, abs=1e-12)
+    tied = np.round(s)
+    rng = np.random.default_rng(0)
+    by_causalml = [
+        auuc_score(pd.DataFrame({"m": tied + rng.random(t.size) * 1e-3, "y": y, "w": t}), "y", "w")["m"]
+        for _ in range(40)
+    ]
+    assert len(np.unique(tied)) == 8
+    assert areas.auuc_causalml(tied, t, y) == pytest.approx(
+        np.mean(by_causalml), abs=3 * np.std(by_causalml) / 6
+    )
+
+
+def test_sklift_areas_on_continuous_outcomes_say_why_not_and_the_centred_qini_is_shift_invariant():
+    """scikit-uplift's perfect Qini curve on a continuous outcome depends on its zero point (its formula
+    gives this ranking 0.103 on spend, 0.085 on spend + 10), so that variant is binary-only; the centred
+    variant is unchanged by a shift or a scale of y, and equals scikit-uplift's on a binary outcome."""
     s, t, y = trial(0)
     spend = y * np.random.default_rng(1).gamma(2.0, 50.0, size=y.size)
-    assert np.isfinite(areas.qini_sklift(s, t, spend))
-    with pytest.raises(UndefinedMetric, match="binary outcomes only"):
-        areas.auuc_sklift(s, t, spend)
+    for metric in (areas.qini_sklift, areas.auuc_sklift):
+        with pytest.raises(UndefinedMetric, match="binary outcomes only"):
+            metric(s, t, spend)
+    centred = areas.qini_sklift_centred(s, t, spend)
+    assert np.isfinite(centred) and centred != 0
+    for shifted in (spend + 10, spend - 1000, 3 * spend - 7):
+        assert areas.qini_sklift_centred(s, t, shifted) == pytest.approx(centred, abs=1e-12)
+    assert areas.qini_sklift_centred(s, t, y) == pytest.approx(qini_auc_score(y, s, t), abs=1e-12)
+
+
+def test_continuous_outcomes_get_the_centred_qini_row_binary_ones_the_sklift_row():
+    s, t, y = trial(2)
+    spend = y * np.random.default_rng(2).gamma(2.0, 50.0, size=y.size)
+    rows = score_cell(
+        treatment=t, y=np.c_[y, spend], outcome_names=("visit", "spend"), arm_names=("c", "t"), rank_score=s
+    )
+    qini = {(r["outcome"], r["variant"]) for r in rows if r["metric"] == "qini"}
+    assert qini == {
+        ("visit", "sklift"),
+        ("visit", "causalml"),
+        ("spend", "sklift-centred"),
+        ("spend", "causalml"),
+    }
+
+
+@pytest.mark.parametrize("constant", [0.0, 1.0])
+def test_a_single_class_outcome_is_undefined_as_in_scikit_uplift(constant):
+    s, t, y = trial(3)
+    y = np.full(y.size, constant)
+    with pytest.raises(ValueError, match="not binary"):  # scikit-uplift raises as well
+        qini_auc_score(y, s, t)
+    for metric in (areas.qini_sklift, areas.auuc_sklift, areas.qini_causalml, areas.auuc_causalml):
+        with pytest.raises(UndefinedMetric):
+            metric(s, t, y)
+    for strategy in ("overall", "by_group"):
+        with pytest.raises(UndefinedMetric, match="one value"):
+            at_k.uplift_at_k(s, t, y, 0.3, strategy)
 
 
 def test_aucc_hand_computed_example_counts_treated_rows_in_the_top():
@@ -276,15 +335,41 @@ def test_score_cell_rows_and_headline():
         arm_names=("c", "m", "w"),
         rank_score=effects[:, 0, 0],
         arm_scores=effects,
-        tau_true=np.zeros_like(effects),
-        tau_pred=effects,
     )
     metric, variant = HEADLINE["effect"]
     headline = [r for r in rows if (r["metric"], r["variant"]) == (metric, variant)]
     assert {(r["arm"], r["outcome"]) for r in headline} == {
         (a, o) for a in ("m", "w", "mean") for o in ("visit", "conversion")
     }
-    assert any(r["metric"] == "pehe" for r in rows)
+    errors = pehe_rows(("visit", "conversion"), ("c", "m", "w"), np.zeros_like(effects), effects)
+    assert {(r["arm"], r["outcome"]) for r in errors} == {
+        (a, o) for a in ("m", "w") for o in ("visit", "conversion")
+    }
+
+
+@pytest.mark.parametrize("bad", [0.999, np.nan, -1.0, 3.0])
+def test_treatment_codes_are_checked_before_the_integer_cast(bad):
+    s, t, y = trial(4, n=200)
+    treatment = t.astype(float)
+    treatment[7] = bad
+    message = "NaN" if np.isnan(bad) else "arm codes 0..2"
+    with pytest.raises(ValueError, match=message):
+        score_cell(treatment=treatment, y=y, outcome_names=("y",), arm_names=("c", "a", "b"), rank_score=s)
+    with pytest.raises(ValueError, match=message):
+        policy.policy_value(np.zeros(t.size), treatment, y, np.full((t.size, 3), 1 / 3))
+
+
+@pytest.mark.parametrize("k", [True, "3", np.array(3), None, 1.0, 0, 200])
+@pytest.mark.parametrize("strategy", ["overall", "by_group"])
+def test_uplift_at_k_checks_k_for_both_strategies(k, strategy):
+    s, t, y = trial(4, n=200)
+    with pytest.raises(ValueError, match="k"):
+        at_k.uplift_at_k(s, t, y, k, strategy)
+
+
+def test_policy_value_on_empty_input_raises():
+    with pytest.raises(ValueError, match="at least one row"):
+        policy.policy_value(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, 2)))
 
 
 @pytest.mark.parametrize(
@@ -308,6 +393,20 @@ def test_bootstrap_is_seeded_and_thin_keeps_ends():
     assert first[0] < areas.qini_sklift(s, t, y) < first[1]
     x, v = thin.thin(np.arange(5000.0), np.arange(5000.0))
     assert len(x) <= 1000 and x[0] == 0 and x[-1] == 4999
+
+
+def test_bootstrap_drops_undefined_resamples_and_lets_bad_input_through():
+    s, t, y = trial(6, n=300)
+    rare = np.zeros(y.size)
+    rare[:2] = 1.0  # most resamples keep a responder, some do not (one class: undefined)
+    low, high = bootstrap.bootstrap_ci(areas.qini_sklift, s, t, rare, n_boot=50, seed=2)
+    assert np.isfinite(low) and np.isfinite(high)
+
+    def broken(score, treatment, outcome):
+        raise ValueError("a bug, not an undefined metric")
+
+    with pytest.raises(ValueError, match="a bug"):
+        bootstrap.bootstrap_ci(broken, s, t, y, n_boot=5)
 
 
 @pytest.mark.parametrize("threads", ["1", "3"])
