@@ -12,6 +12,7 @@ from metrics.curves import (
     first_block_with,
     lift_values,
     perfect_qini,
+    perfect_qini_binary,
     perfect_uplift,
     qini_values,
     uplift_values,
@@ -42,7 +43,7 @@ def qini_sklift(score, treatment, y) -> float:
     s, t, y = inputs(score, treatment, y)
     binary_outcome(y, "scikit-uplift's Qini normalisation (qini, sklift)")
     outcome_varies(y)
-    return _normalised_area(cumulative(s, t, y), perfect_qini(t, y), qini_values)
+    return _normalised_area(cumulative(s, t, y), perfect_qini_binary(t, y), qini_values)
 
 
 def qini_sklift_centred(score, treatment, y) -> float:
