@@ -112,5 +112,6 @@ def auuc_causalml(score, treatment, y) -> float:
     end = _end_value(gain[-1], "cumulative gain")
     slope = lift[0] / x[0]  # the interpolated lift at row r <= lead is slope * r, the gain slope * r^2
     lead_sum = slope * lead * (lead + 1) * (2 * lead + 1) / 6
-    total = lead_sum + _segments_sum(np.r_[lead, x], np.r_[slope * lead**2, gain])
-    return total / end / (x[-1] + 1)
+    length, start = x[0] - lead, slope * lead**2  # the first block: gain linear from `start` to gain[0]
+    first_block = length * start + (gain[0] - start) * (length + 1) / 2
+    return (lead_sum + first_block + _segments_sum(x, gain)) / end / (x[-1] + 1)
