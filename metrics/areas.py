@@ -65,16 +65,23 @@ def auuc_sklift(score, treatment, y) -> float:
     return _normalised_area(cumulative(s, t, y), perfect, uplift_values)
 
 
-def _segments_sum(x: np.ndarray, v: np.ndarray) -> float:
-    """Sum over rows x[0]+1..x[-1] of the curve through the points (x, v), linear in row position between
-    them: per segment, length * start + (end - start) * (length + 1) / 2, summed."""
-    length = np.diff(x)
-    return float(length @ v[:-1] + length @ v[1:] + v[-1] - v[0]) / 2
-
-
 def _row_sum_linear(x: np.ndarray, v: np.ndarray) -> float:
-    """Sum over rows 1..x[-1] of the curve from the origin through the points (x, v)."""
-    return v[0] * (x[0] + 1) / 2 + _segments_sum(x, v)
+    """Sum over rows 1..x[-1] of the curve from the origin through the points (x, v), linear in row
+    position between them: per segment, length * start + (end - start) * (length + 1) / 2, summed."""
+    length = np.diff(x)
+    segments = float(length @ v[:-1] + length @ v[1:] + v[-1] - v[0]) / 2
+    return v[0] * (x[0] + 1) / 2 + segments
+
+
+def _gain_row_sum(x: np.ndarray, lift: np.ndarray) -> float:
+    """Sum over rows x[0]+1..x[-1] of the gain lift * rows, linear in row position between the points:
+    a one-row segment adds its end point; a longer one (a tie block) the linear sum above."""
+    total = float(x[1:] @ lift[1:])
+    long = np.flatnonzero(np.diff(x) > 1)
+    if long.size:
+        length, start, end = x[long + 1] - x[long], x[long] * lift[long], x[long + 1] * lift[long + 1]
+        total += float(np.sum(length * start + (end - start) * (length + 1) / 2 - end))
+    return total
 
 
 def _end_value(value: float, what: str) -> float:
@@ -108,10 +115,9 @@ def auuc_causalml(score, treatment, y) -> float:
     c = cumulative(s, t, y)
     first = first_block_with(c.nc, c.nt)
     lead, x, lift = c.n[first - 1], c.n[first:], lift_values(c)[first:]
-    gain = lift * x
-    end = _end_value(gain[-1], "cumulative gain")
+    end = _end_value(lift[-1] * x[-1], "cumulative gain")
     slope = lift[0] / x[0]  # the interpolated lift at row r <= lead is slope * r, the gain slope * r^2
     lead_sum = slope * lead * (lead + 1) * (2 * lead + 1) / 6
-    length, start = x[0] - lead, slope * lead**2  # the first block: gain linear from `start` to gain[0]
-    first_block = length * start + (gain[0] - start) * (length + 1) / 2
-    return (lead_sum + first_block + _segments_sum(x, gain)) / end / (x[-1] + 1)
+    length, start = x[0] - lead, slope * lead**2  # the first block: gain linear from `start` to x0 * lift0
+    first_block = length * start + (x[0] * lift[0] - start) * (length + 1) / 2
+    return (lead_sum + first_block + _gain_row_sum(x, lift)) / end / (x[-1] + 1)
