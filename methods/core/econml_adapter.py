@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from methods.core.base import RATIO_EPSILON
 from methods.core.learners import LGBM_DEFAULTS, PerTarget, lgbm
 
 
@@ -31,3 +32,9 @@ class EconmlPerTarget(PerTarget):
     def nuisance(self, seed):
         """The outcome model: LightGBM with the method's nuisance settings."""
         return lgbm(LGBM_DEFAULTS, seed)
+
+
+def ratio_score(tau_value: np.ndarray, tau_cost: np.ndarray) -> np.ndarray:
+    """The plain ratio tau_v / tau_c of the HCL paper's causal forest (sign and all: a row whose cost
+    falls is scored negative however much value it gains); an exactly zero tau_c counts as +1e-5."""
+    return tau_value / np.where(tau_cost == 0, RATIO_EPSILON, tau_cost)
