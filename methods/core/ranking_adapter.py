@@ -63,8 +63,8 @@ class CohortRanking(UpliftMethod):
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         import torch
 
-        from methods.core.deep.ranking import RankingModel
-        from methods.core.deep.training import InMemoryData, fit, seeded
+        from methods.core.deep.ranking import RankingModel, train_full_batch
+        from methods.core.deep.training import seeded
 
         p = dict(self.params_)
         max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
@@ -76,8 +76,13 @@ class CohortRanking(UpliftMethod):
             vy, vc = np.asarray(valid.y).reshape(n, -1), np.asarray(valid.cost).reshape(n, -1)
             valid_arrays = self._arrays(valid.X, valid.treatment, vy, vc, None)
         train = self._arrays(X, treatment, y, cost, propensity)
-        data = InMemoryData(train, valid_arrays if keep_best_epoch else None)
-        fit(self.model_, data, max_epochs=max_epochs, seed=seed, validate_every=validate_every)
+        train_full_batch(
+            self.model_,
+            train,
+            valid_arrays if keep_best_epoch else None,
+            steps=max_epochs,
+            validate_every=validate_every,
+        )
         if valid_arrays is not None:
             batch = tuple(torch.as_tensor(np.asarray(a), dtype=torch.float32) for a in valid_arrays)
             self.valid_objectives_ = self.model_.select_init(batch).numpy()

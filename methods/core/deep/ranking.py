@@ -9,6 +9,7 @@ authors' 2020 code does with its five initialisations."""
 
 from __future__ import annotations
 
+import copy
 import math
 
 import lightning as L
@@ -98,6 +99,7 @@ class RankingModel(L.LightningModule):
         self.w = glorot(inits, width, fan_in=width, fan_out=1)
         self.b = nn.Parameter(torch.zeros(inits))
         self.register_buffer("chosen", torch.zeros((), dtype=torch.long))
+        self.steps_taken = 0
 
     def scores(self, x: torch.Tensor) -> torch.Tensor:
         """The score of every row under every initialisation: (inits, n)."""
@@ -113,7 +115,7 @@ class RankingModel(L.LightningModule):
         return self.scores(x)[self.chosen]
 
     def temperature(self) -> float:
-        steps = self.global_step // self.hparams.temperature_every
+        steps = self.steps_taken // self.hparams.temperature_every
         return self.hparams.temperature + self.hparams.temperature_step * steps
 
     def threshold(self, s: torch.Tensor, cost: torch.Tensor) -> torch.Tensor:
@@ -161,12 +163,10 @@ class RankingModel(L.LightningModule):
         return stabilise(cost, how, k) / stabilise(value, how, k)
 
     def training_step(self, batch, batch_index):
-        loss = self.objectives(batch).sum()
-        self.log("train_loss", loss, prog_bar=False)
-        return loss
+        return self.objectives(batch).sum()
 
-    def validation_step(self, batch, batch_index):
-        self.log("val_loss", self.objectives(batch).min())
+    def on_train_batch_end(self, outputs, batch, batch_index) -> None:
+        self.steps_taken += 1
 
     @torch.no_grad()
     def select_init(self, batch) -> torch.Tensor:
@@ -179,3 +179,34 @@ class RankingModel(L.LightningModule):
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+
+
+def train_full_batch(
+    model: RankingModel, train: tuple, valid: tuple | None, *, steps: int, validate_every: int
+) -> float | None:
+    """Train on the whole of `train` for `steps` Adam steps, on a GPU when there is one, through the
+    module's own hooks (training_step, on_train_batch_end, configure_optimizers) in a plain loop: for these
+    small full-batch models a Lightning Trainer's per-step overhead costs more than the step itself
+    (docs/perf/ranking.md). With `valid`, the weights of the step with the lowest validation objective
+    (checked every `validate_every` steps) are kept; returns that objective."""
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).train()
+    batch = tuple(torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device) for a in train)
+    check = valid and tuple(torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device) for a in valid)
+    optimiser = model.configure_optimizers()
+    best, state = float("inf"), None
+    for step in range(steps):
+        optimiser.zero_grad(set_to_none=True)
+        loss = model.training_step(batch, step)
+        loss.backward()
+        optimiser.step()
+        model.on_train_batch_end(loss, batch, step)
+        if check and (step + 1) % validate_every == 0:
+            with torch.no_grad():
+                objective = float(model.objectives(check).min())
+            if objective < best:
+                best, state = objective, copy.deepcopy(model.state_dict())
+    if state is not None:
+        model.load_state_dict(state)
+    model.cpu().eval()
+    return best if state is not None else None
