@@ -2,7 +2,8 @@
 
 Each row is a dict (arm, outcome, metric, variant, value). Multi-arm scores are computed per arm on the
 rows of control and that arm, with a "mean" row over arms. A metric that is undefined on the data (for
-example scikit-uplift's AUUC on a continuous outcome) is left out rather than reported as a number.
+example scikit-uplift's Qini and AUUC on a continuous outcome) is left out rather than reported as a
+number; continuous outcomes get the shift-invariant Qini variant `sklift-centred` instead.
 """
 
 from __future__ import annotations
@@ -10,16 +11,29 @@ from __future__ import annotations
 import numpy as np
 
 from metrics import areas, at_k, aucc, policy
-from metrics._checks import UndefinedMetric
+from metrics._checks import UndefinedMetric, arm_codes, is_binary
 from metrics.curves import cumulative, qini_values
 from metrics.effects import pehe
 from metrics.multiarm import arm_rows
 from metrics.thin import thin
 
-HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "bounded")}
+HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "hcl-code")}
+
+
+def _continuous_only(function):
+    """`function` where the outcome is continuous; binary outcomes have the `sklift` variant itself."""
+
+    def metric(score, treatment, y):
+        if is_binary(y):
+            raise UndefinedMetric("a binary outcome is scored by the sklift variant")
+        return function(score, treatment, y)
+
+    return metric
+
 
 RANKING_METRICS = {
     ("qini", "sklift"): areas.qini_sklift,
+    ("qini", "sklift-centred"): _continuous_only(areas.qini_sklift_centred),
     ("qini", "causalml"): areas.qini_causalml,
     ("auuc", "sklift"): areas.auuc_sklift,
     ("auuc", "causalml"): areas.auuc_causalml,
@@ -61,7 +75,8 @@ def ranking_rows(treatment, y, outcome_names, arm_names, scores_per_arm) -> list
 
 
 def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[dict]:
-    """AUCC in every variant, treated (any arm) against control, first outcome = value, first cost column."""
+    """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, treated
+    (any arm) against control, first outcome = value, first cost column."""
     t = (treatment > 0).astype(np.float64)
     value, spend = y[:, 0], np.asarray(cost).reshape(len(t), -1)[:, 0]
     arm = arm_names[1] if len(arm_names) == 2 else "any"
@@ -70,6 +85,10 @@ def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[
         area = _defined(aucc.aucc, rank_score, t, value, spend, variant)
         if area is not None:
             rows.append(_row(arm, outcome_names[0], "aucc", variant, area))
+    reached = _defined(aucc.value_at_cost, rank_score, t, value, spend, aucc.COST_SHARES)
+    if reached is not None:
+        for share, v in zip(aucc.COST_SHARES, reached, strict=True):
+            rows.append(_row(arm, outcome_names[0], "value_at_cost", f"{share:.0%}", v))
     return rows
 
 
@@ -103,18 +122,15 @@ def score_cell(
     rank_score,
     arm_scores=None,
     cost=None,
-    propensity=None,
-    tau_true=None,
-    tau_pred=None,
     kind: str = "effect",
 ) -> list[dict]:
-    """Every metric that applies to one cell's test predictions, as tidy rows.
+    """The ranking metrics of one split's predictions (and AUCC for kind "cost"), as tidy rows.
 
     arm_scores (n, K, m) are per-arm predicted effects; without them every arm is ranked by rank_score.
-    kind "cost" adds AUCC (needs cost); propensity adds the policy value; tau_true and tau_pred add PEHE."""
+    kind "cost" adds AUCC and the value at a cost share (needs cost)."""
     if kind not in HEADLINE:
         raise ValueError(f"kind must be one of {', '.join(HEADLINE)}, got {kind!r}")
-    treatment = np.asarray(treatment).astype(np.int64)
+    treatment = arm_codes(treatment, len(arm_names))
     y = np.asarray(y, dtype=np.float64).reshape(len(treatment), -1)
     rank_score = np.asarray(rank_score, dtype=np.float64)
     if arm_scores is not None:
@@ -132,10 +148,6 @@ def score_cell(
         if cost is None:
             raise ValueError("kind 'cost' needs the cost column")
         rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost)
-    if propensity is not None and arm_scores is not None:
-        rows += policy_rows(treatment, y, outcome_names, arm_scores, propensity)
-    if tau_true is not None and tau_pred is not None:
-        rows += pehe_rows(outcome_names, arm_names, tau_true, tau_pred)
     return rows
 
 
@@ -145,6 +157,6 @@ def qini_curve_points(score, treatment, y) -> tuple[np.ndarray, np.ndarray]:
     return thin(c.n / c.n[-1], qini_values(c))
 
 
-def cost_curve_points(score, treatment, value, cost, variant: str = "bounded"):
+def cost_curve_points(score, treatment, value, cost, variant: str = "hcl-code"):
     """Cost curve of one AUCC variant, at most 1,000 points."""
     return thin(*aucc.cost_curve(score, treatment, value, cost, variant))

@@ -32,8 +32,17 @@ def binary_treatment(values, n: int) -> np.ndarray:
         raise ValueError(f"treatment must be binary 0/1 here, got values {np.unique(t)[:10]}")
     treated = int(np.count_nonzero(t))
     if treated == 0 or treated == n:
-        raise ValueError("treatment has one class only: both treated and control rows are needed")
+        raise UndefinedMetric("treatment has one class only: both treated and control rows are needed")
     return t
+
+
+def arm_codes(values, arms: int, name: str = "treatment", n: int | None = None) -> np.ndarray:
+    """`values` as int64 arm codes 0..arms-1, checked before the cast: NaN, 0.999 or -1 is no code."""
+    codes = vector(name, values, n)
+    if not np.all((codes == np.round(codes)) & (codes >= 0) & (codes < arms)):
+        bad = np.unique(codes[(codes != np.round(codes)) | (codes < 0) | (codes >= arms)])[:5]
+        raise ValueError(f"{name} must hold arm codes 0..{arms - 1}, got {bad}")
+    return codes.astype(np.int64)
 
 
 def is_binary(y: np.ndarray) -> bool:
@@ -54,3 +63,9 @@ def inputs(score, treatment, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if n < 2:
         raise ValueError(f"need at least 2 rows, got {n}")
     return s, binary_treatment(treatment, n), vector("y", y, n)
+
+
+def outcome_varies(y: np.ndarray) -> None:
+    """Raise UndefinedMetric when every row has the same outcome (one class), as scikit-uplift raises."""
+    if y.shape[0] and np.all(y == y[0]):
+        raise UndefinedMetric(f"the outcome has one value ({y[0]:g}) on every row: nothing to rank for")

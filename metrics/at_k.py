@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from metrics._checks import UndefinedMetric, inputs
+from metrics._checks import UndefinedMetric, inputs, outcome_varies
 
 
-def _top_size(k: float | int, n: int) -> int:
-    """Rows in the top: int(n * k) for a fraction k in (0, 1), or k itself for an integer 0 < k < n."""
-    if isinstance(k, bool) or not isinstance(k, int | float | np.integer | np.floating):
+def _checked_k(k, n: int) -> float | int:
+    """k as a fraction in (0, 1) (float) or a row count in (0, n) (int), as scikit-uplift takes it;
+    anything else (a bool, a string, an array) is a ValueError."""
+    if isinstance(k, bool | np.bool_) or not isinstance(k, int | float | np.integer | np.floating):
         raise ValueError(f"k must be a fraction in (0, 1) or a row count, got {k!r}")
     if isinstance(k, int | np.integer):
         if not 0 < k < n:
@@ -17,7 +18,12 @@ def _top_size(k: float | int, n: int) -> int:
         return int(k)
     if not 0 < k < 1:
         raise ValueError(f"k={k} must lie in (0, 1) when given as a fraction")
-    return int(n * k)
+    return float(k)
+
+
+def _top_size(k: float | int, n: int) -> int:
+    """Rows in the top of n: int(n * k) for a fraction k, k itself for a row count."""
+    return int(n * k) if isinstance(k, float) else k
 
 
 def _mean(total: float, count: float, group: str) -> float:
@@ -44,6 +50,8 @@ def uplift_at_k(score, treatment, y, k: float | int = 0.3, strategy: str = "over
     if strategy not in ("overall", "by_group"):
         raise ValueError(f"strategy must be 'overall' or 'by_group', got {strategy!r}")
     s, t, y = inputs(score, treatment, y)
+    outcome_varies(y)
+    k = _checked_k(k, s.shape[0])
     if strategy == "overall":
         m = _top_size(k, s.shape[0])
         top = top_rows(s, m)
@@ -55,7 +63,7 @@ def uplift_at_k(score, treatment, y, k: float | int = 0.3, strategy: str = "over
     means = []
     for group in (t == 1, t == 0):
         size = int(group.sum())
-        m = _top_size(k, size) if isinstance(k, float | np.floating) else int(k)
+        m = _top_size(k, size)
         if not 0 < m <= size:
             raise UndefinedMetric(f"k={k} selects {m} of the {size} rows of a group")
         means.append(float(y[group][top_rows(s[group], m)].sum()) / m)

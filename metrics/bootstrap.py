@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from metrics._checks import UndefinedMetric
+
 
 def bootstrap_ci(
     metric: Callable[..., float],
@@ -16,7 +18,8 @@ def bootstrap_ci(
 ) -> tuple[float, float]:
     """(low, high) percentile interval of `metric(*arrays)` over `n_boot` resamples of rows with
     replacement drawn by `numpy.random.default_rng(seed)`; resamples where the metric is undefined
-    (ValueError, NaN) are dropped, and an interval with fewer than half of them left is NaN."""
+    (UndefinedMetric, NaN) are dropped, and an interval with fewer than half of them left is NaN. Any
+    other error (bad input) propagates."""
     if n_boot < 1 or not 0 < level < 1:
         raise ValueError(f"need n_boot >= 1 and 0 < level < 1, got {n_boot} and {level}")
     arrays = [np.asarray(a) for a in arrays]
@@ -29,7 +32,7 @@ def bootstrap_ci(
         rows = rng.integers(0, n, n)
         try:
             values.append(metric(*(a[rows] for a in arrays)))
-        except ValueError:
+        except UndefinedMetric:
             values.append(np.nan)
     values = np.asarray(values, dtype=np.float64)
     kept = values[~np.isnan(values)]

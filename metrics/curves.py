@@ -83,10 +83,16 @@ def uplift_values(c: Cumulative) -> np.ndarray:
 
 
 def perfect_qini(treatment: np.ndarray, y: np.ndarray) -> Cumulative:
-    """scikit-uplift's perfect Qini ranking with negative effects (score y*t - y*(1-t)). For a binary
-    outcome the blocks are counted, not sorted; for a continuous one the same score is ranked."""
-    if not np.all((y == 0) | (y == 1)):
+    """scikit-uplift's perfect Qini ranking with negative effects (score y*t - y*(1-t)): counted in blocks
+    for a binary outcome, the same score ranked for a continuous one."""
+    if not is_binary(y):
         return cumulative(y * treatment - y * (1 - treatment), treatment, y)
+    return perfect_qini_binary(treatment, y)
+
+
+def perfect_qini_binary(treatment: np.ndarray, y: np.ndarray) -> Cumulative:
+    """The perfect Qini ranking of a binary outcome: treated responders, then the non-responders, then
+    control responders, counted in blocks (no sort)."""
     nt = float(treatment.sum())
     tr = float((y * treatment).sum())
     cr = float(y.sum()) - tr

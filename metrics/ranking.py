@@ -1,9 +1,11 @@
 """One sort of the scores, shared by every curve: the ranking, its tie blocks and cumulative sums.
 
-Tie rule (docs/metrics.md): rows are ranked by score, descending, and rows with equal scores by row
-index, descending: the order scikit-uplift's `np.argsort(score, kind="mergesort")[::-1]` gives. Rows with
-equal scores form one block; curves are evaluated only at block ends, so their values do not depend on
-the order inside a block, and a cut inside a block (the HCL code's deciles) follows the ranking.
+Tie rules (docs/metrics.md): rows are ranked by score, descending, and rows with equal scores by row
+index, descending: the order scikit-uplift's `np.argsort(score, kind="mergesort")[::-1]` gives (Qini,
+AUUC, uplift@k). Given a `tie_seed` (AUCC), rows with equal scores are instead taken in a seeded random
+order. Rows with equal scores form one block; curves are evaluated only at block ends, so their values do
+not depend on the order inside a block, and a cut inside a block (uplift@k, the HCL code's segments)
+follows the ranking.
 
 Speed: a plain sort of int64 words is 2.7x faster than an argsort of the float64 scores, so the ranking
 sorts words that hold the score's order-preserving bit pattern, cut to its leading bits, above the row
@@ -85,10 +87,17 @@ def ascending_rows(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class Ranking:
     """The rows in ranking order (descending score). `ends[b]` is the number of rows (as float64) in
-    blocks before b, from `ends[0] = 0` to `ends[-1] = n`; cumulative sums are indexed the same way."""
+    blocks before b, from `ends[0] = 0` to `ends[-1] = n`; cumulative sums are indexed the same way.
 
-    def __init__(self, score: np.ndarray) -> None:
+    Rows with equal scores are ordered by row index, descending; with `tie_seed`, by their position in
+    `numpy.random.default_rng(tie_seed).permutation(n)`, descending (drawn only when there are ties)."""
+
+    def __init__(self, score: np.ndarray, tie_seed: int | None = None) -> None:
         rows, equal = ascending_rows(score)
+        if tie_seed is not None and equal.any():
+            shuffled = np.random.default_rng(tie_seed).permutation(score.shape[0])
+            rows, equal = ascending_rows(score[shuffled])
+            rows = shuffled[rows]
         self.order = rows[::-1]
         n = score.shape[0]
         self.untied = not equal.any()  # every row its own block: no indexing at block ends needed
