@@ -1,29 +1,56 @@
-"""Slow, real-data checks of the reproduction: DRM and CRM on the full Covertype file reach the AUCC the
-HCL paper reports, under the authors' code variant, on the suite's split for seed 0."""
+"""Slow, real-data checks of the HCL reproduction: the paper-recipe rows on the full Covertype file, on the
+hcl-covertype suite's splits and model seeds for seeds 0-2, judged against the paper's number by the
+tables' own verdict rule (inside our 95% interval over seeds or within TOLERANCE of our mean).
+
+Each row is checked for the verdict the reference run found (results/hcl-covertype, 8 seeds for DRM and
+CRM, 3 for the causal forest): a row that reproduces must keep reproducing, and a row that does not must
+not start to without someone looking (docs/reproduction-hcl.md says why each one does or does not)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import datasets
+from benchmarks.report.tables import estimate, verdict
 from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices
+from datasets.base import DataError
 from methods.core.base import ValidationSet
 from methods.core.registry import discover
 from metrics.aucc import aucc
 
-PAPER = {"drm": 0.840, "crm": 0.915}  # Zou et al. 2020, Covertype column
+SEEDS = (0, 1, 2)
+GRF = {"n_estimators": 100, "min_samples_leaf": 3, "max_samples": 0.5, "ratio": "plain"}
+ROWS = [  # (method, params as in hcl-covertype, the paper's Covertype AUCC, the verdict found)
+    ("rlearner-value", {}, 0.779, "above"),
+    ("rlearner-duality", {}, 0.783, "above"),
+    ("drm", {}, 0.840, "above"),
+    ("crm", {}, 0.915, "above"),
+    ("causal-forest", GRF, 0.832, "reproduced"),
+]
+
+
+def covertype():
+    try:
+        return datasets.load("covertype")
+    except DataError as error:
+        pytest.skip(f"needs the full Covertype file: {error}")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["drm", "crm"])
-def test_ranking_models_reach_the_papers_aucc_on_covertype(name):
-    data = datasets.load("covertype")
-    rows = split_indices(data, (0.6, 0.2, 0.2), derive_seed("split", "covertype", 0))
-    train, valid, test = (data.subset(r) for r in rows)
-    method = discover().get(name)(hidden=32, max_epochs=300)  # the hcl-covertype suite's settings
-    method.fit(train.X, train.treatment, train.y, cost=train.cost, seed=0,
-               valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost))  # fmt: skip
-    score = method.rank(test.X)
-    assert aucc(score, test.treatment, test.y[:, 0], test.cost, "hcl-code") >= PAPER[name]
-    assert aucc(score, test.treatment, test.y[:, 0], test.cost, "bounded") >= 0.8
+@pytest.mark.parametrize(("name", "params", "paper", "expected"), ROWS, ids=[r[0] for r in ROWS])
+def test_paper_recipe_rows_against_the_papers_covertype_aucc(name, params, paper, expected):
+    data = covertype()
+    areas = []
+    for seed in SEEDS:
+        rows = split_indices(data, (0.6, 0.2, 0.2), derive_seed("split", "covertype", seed))
+        train, valid, test = (data.subset(r) for r in rows)
+        method = discover().get(name)(**params)
+        model_seed = derive_seed("model", "covertype", seed)  # the suite's, as in benchmarks/cell.py
+        method.fit(train.X, train.treatment, train.y, cost=train.cost, seed=model_seed,
+                   valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost))  # fmt: skip
+        score = method.rank(test.X, value=0, cost=0)
+        areas.append(aucc(score, test.treatment, test.y[:, 0], test.cost, "hcl-code"))
+    ours = estimate(np.array(areas))
+    assert verdict(ours, paper) == expected, (ours, paper)
