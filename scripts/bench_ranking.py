@@ -65,7 +65,9 @@ def main() -> None:
     train, valid, test = (data.subset(r) for r in rows)
     registry = discover()
     adapter = registry.get("drm")()
-    arrays = adapter._arrays(train.X, train.treatment, train.y, train.cost, None)
+    n = train.n_rows
+    y, cost = train.y.reshape(n, -1), np.asarray(train.cost).reshape(n, -1)
+    arrays = adapter._arrays(train.X, train.treatment, y, cost, None)
     if args.rows:
         keep = np.sort(np.random.default_rng(0).choice(len(arrays[0]), args.rows, replace=False))
         arrays = tuple(a[keep] for a in arrays)
