@@ -109,5 +109,6 @@ def main() -> None:
         "fit take 172 s with the default threads and 36 s with one, under a load of 12 on 2 cores.",
     )
 
+
 if __name__ == "__main__":
     main()
