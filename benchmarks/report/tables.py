@@ -40,20 +40,29 @@ def estimate(values: np.ndarray) -> Estimate:
     return Estimate(mean, mean - half, mean + half, len(values))
 
 
-TOLERANCE = 0.03
+TOLERANCE = 0.03  # the HCL AUCC table's (paper_numbers.toml `tolerance`); other tables use none
 MIN_SEEDS = 3
-VERDICT_RULE = (
-    f"Verdict: 'reproduced' when the paper's number lies inside our 95% t-interval over seeds or within "
-    f"{TOLERANCE} of our mean; otherwise 'above' or 'below' (our mean above or below the paper's number); "
-    f"'too few seeds' with fewer than {MIN_SEEDS} seeds; no verdict for the random baseline; "
-    "'no paper number' where the paper reports none (our variants, generated data)."
-)
+
+
+def verdict_rule(tolerance: float = 0.0) -> str:
+    """The note stating the verdict rule of a table with this tolerance."""
+    within = f" or within {tolerance} of our mean" if tolerance else ""
+    return (
+        f"Verdict: 'reproduced' when the paper's number lies inside our 95% t-interval over seeds{within}; "
+        "otherwise 'above' or 'below' (our mean above or below the paper's number); 'too few seeds' with "
+        f"fewer than {MIN_SEEDS} seeds; no verdict for the random baseline; 'no paper number' where the "
+        "paper reports none (our variants, generated data)."
+    )
 
 
 def verdict(
-    ours: Estimate | None, paper: float | None, not_public: bool = False, baseline: bool = False
+    ours: Estimate | None,
+    paper: float | None,
+    not_public: bool = False,
+    baseline: bool = False,
+    tolerance: float = 0.0,
 ) -> str:
-    """The verdict of VERDICT_RULE, or why there is no comparison."""
+    """The verdict of `verdict_rule(tolerance)`, or why there is no comparison."""
     if not_public:
         return "data not public"
     if ours is None:
@@ -64,7 +73,7 @@ def verdict(
         return "no paper number"
     if ours.seeds < MIN_SEEDS:
         return "too few seeds"
-    if ours.low <= paper <= ours.high or abs(ours.mean - paper) <= TOLERANCE:
+    if ours.low <= paper <= ours.high or abs(ours.mean - paper) <= tolerance:
         return "reproduced"
     return "above" if ours.mean > paper else "below"
 
@@ -125,7 +134,8 @@ def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
             if not not_public:
                 record[f"{column['label']}: ours"] = "-" if ours is None else str(ours)
             baseline = row.get("baseline", False)
-            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public, baseline)
+            tolerance = spec.get("tolerance", 0.0)
+            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public, baseline, tolerance)
         records.append(record)
     return pd.DataFrame.from_records(records)
 
@@ -198,4 +208,4 @@ def table_notes(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
     notes = []
     if spec.get("variants_from_headline") and variant:
         notes += ordering_statement(spec, results, variant) + claim_statements(spec, results, variant)
-    return [*notes, VERDICT_RULE]
+    return [*notes, verdict_rule(spec.get("tolerance", 0.0))]
