@@ -122,7 +122,7 @@ def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFra
 def _compute(cell: Cell, data_dir: str | None, storage: str):
     data = load_data(cell.data_key, data_dir)
     split_seed = derive_seed("split", cell.dataset, cell.seed)
-    model_seed = derive_seed("model", cell.dataset, cell.seed, cell.method)
+    model_seed = derive_seed("model", cell.dataset, cell.seed)  # not the label: one draw per seed
     train_rows, valid_rows, test_rows = split_indices(data, cell.split, split_seed)
     train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry().get(cell.method_name)

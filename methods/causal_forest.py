@@ -1,14 +1,19 @@
 """econml's CausalForestDML (Wager and Athey 2018; Athey, Tibshirani and Wager 2019)."""
 
+import numpy as np
+
 from methods import Capabilities
-from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
+from methods.core.econml_adapter import EconmlPerTarget, prior_classifier, ratio_score
+
+RATIOS = ("plain", "relu")
 
 
 class CausalForest(EconmlPerTarget):
     """Generalised random forest on DML residuals, all arms in one forest, one forest per target column.
 
-    With cost in the data it fits a second forest on cost and ranks by relu(tau_v) / (relu(tau_c) + 1e-5),
-    the HCL paper's causal-forest baseline. n_jobs is 1: econml's forest is bit-reproducible only then."""
+    With cost in the data it fits a second forest on cost and ranks by the ratio tau_v / tau_c: `ratio`
+    "plain" is the HCL paper's causal-forest baseline (its text and 2020 code), "relu" the 2025 code's
+    relu(tau_v) / (relu(tau_c) + 1e-5). n_jobs is 1: econml's forest is bit-reproducible only then."""
 
     name = "causal-forest"
     capabilities = Capabilities(native="econml: all arms in one forest; one forest per target")
@@ -16,7 +21,13 @@ class CausalForest(EconmlPerTarget):
         "Athey, Tibshirani and Wager 2019, Generalized random forests, Annals of Statistics",
         "econml 0.17: econml.dml.CausalForestDML",
     )
-    defaults = {"n_estimators": 100, "min_samples_leaf": 5, "max_depth": None, "max_samples": 0.45}
+    defaults = {
+        "n_estimators": 100,
+        "min_samples_leaf": 5,
+        "max_depth": None,
+        "max_samples": 0.45,
+        "ratio": "plain",
+    }
     fast_params = {"n_estimators": 10}
 
     @classmethod
@@ -31,6 +42,9 @@ class CausalForest(EconmlPerTarget):
     def _estimator(self, seed):
         from econml.dml import CausalForestDML
 
+        if self.params_["ratio"] not in RATIOS:
+            raise ValueError(f"ratio must be one of {', '.join(RATIOS)}, got {self.params_['ratio']!r}")
+        forest = {k: v for k, v in self.params_.items() if k != "ratio"}
         return CausalForestDML(
             model_y=self.nuisance(seed),
             model_t=prior_classifier(),
@@ -38,5 +52,12 @@ class CausalForest(EconmlPerTarget):
             n_jobs=1,
             random_state=seed,
             inference=False,
-            **self.params_,
+            **forest,
         )
+
+    def rank(self, X: np.ndarray, *, value: int = 0, cost: int | None = None) -> np.ndarray:
+        """The value effect of the best arm, or with `cost` the ratio rule named by `ratio`."""
+        if cost is None or self.params_["ratio"] == "relu":
+            return super().rank(X, value=value, cost=cost)
+        effects = self._effects(X)
+        return ratio_score(effects[:, :, value], effects[:, :, self.n_outcomes_ + cost]).max(axis=1)

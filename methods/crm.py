@@ -4,9 +4,13 @@ from methods.core.ranking_adapter import RANKING_DEFAULTS, CohortRanking
 
 
 class ConstrainedRanking(CohortRanking):
-    """DRM whose scores are gated by sigmoid(T (s - d)) around the q-quantile d of the scores (barrier
-    "quantile") or the score at which the top rows spend `budget` of the cost (barrier "budget"), with
-    the temperature T annealed upwards during training."""
+    """DRM with a barrier: scores are gated by sigmoid(T (s - d)) around the q-quantile d of the scores
+    (barrier "quantile") or the score at which the top rows spend `budget` of the cost (barrier "budget"),
+    with the temperature T annealed upwards during training.
+
+    The defaults are the 2020 code's recipe (raw linear score, gate "sigmoid": the cohort softmax over
+    sigmoid(T (s - d)) with d per cohort; see methods/core/ranking_adapter.py for the rest). Gate "scaled"
+    (ours) weights s * sigmoid(T (s - d)) with one d over all rows."""
 
     name = "crm"
     references = (
@@ -15,7 +19,9 @@ class ConstrainedRanking(CohortRanking):
     )
     defaults = {
         **RANKING_DEFAULTS,
+        "score": "linear",
         "barrier": "quantile",
+        "gate": "sigmoid",
         "q": 0.4,
         "budget": 0.4,
         "temperature": 0.5,

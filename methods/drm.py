@@ -5,7 +5,8 @@ from methods.core.ranking_adapter import RANKING_DEFAULTS, CohortRanking
 
 class DirectRanking(CohortRanking):
     """Scores softmax-weighted within the treated and control cohorts, trained to minimise the ratio of
-    incremental cost to incremental value; linear (hidden=0) or one hidden tanh layer."""
+    incremental cost to incremental value; linear (hidden=0) or one hidden tanh layer. The defaults are
+    the 2020 code's recipe (methods/core/ranking_adapter.py)."""
 
     name = "drm"
     references = (

@@ -12,7 +12,7 @@ import pandas as pd
 
 from benchmarks.errors import UsageError
 from benchmarks.report import figures, html
-from benchmarks.report.tables import build_table, ordering_statement, table_specs
+from benchmarks.report.tables import build_table, table_notes, table_specs
 
 DEFAULT_RUN_DIRS = ("results/*", "runs/*")
 
@@ -118,9 +118,11 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
         variants = aucc_variants(results) if spec.get("variants_from_headline") else [spec.get("variant")]
         for i, variant in enumerate(variants or [None]):
             frame = build_table(spec, results, variant)
-            notes = [f"Source of the paper's numbers: {spec['source']}.", source]
-            if spec.get("variants_from_headline") and variant:
-                notes = ordering_statement(spec, results, variant) + notes
+            notes = [
+                *table_notes(spec, results, variant),
+                f"Source of the paper's numbers: {spec['source']}.",
+                source,
+            ]
             stem = spec["id"] if i == 0 else f"{spec['id']}-{variant}"
             labelled = variant and spec.get("variants_from_headline")
             title = spec["title"] + (f" [variant: {variant}]" if labelled else "")

@@ -40,18 +40,42 @@ def estimate(values: np.ndarray) -> Estimate:
     return Estimate(mean, mean - half, mean + half, len(values))
 
 
-def verdict(ours: Estimate | None, paper: float | None, not_public: bool = False) -> str:
-    """reproduced (paper inside our interval), better, worse, or why there is no comparison."""
+TOLERANCE = 0.03  # the HCL AUCC table's (paper_numbers.toml `tolerance`); other tables use none
+MIN_SEEDS = 3
+
+
+def verdict_rule(tolerance: float = 0.0) -> str:
+    """The note stating the verdict rule of a table with this tolerance."""
+    within = f" or within {tolerance} of our mean" if tolerance else ""
+    return (
+        f"Verdict: 'reproduced' when the paper's number lies inside our 95% t-interval over seeds{within}; "
+        "otherwise 'above' or 'below' (our mean above or below the paper's number); 'too few seeds' with "
+        f"fewer than {MIN_SEEDS} seeds; no verdict for the random baseline; 'no paper number' where the "
+        "paper reports none (our variants, generated data)."
+    )
+
+
+def verdict(
+    ours: Estimate | None,
+    paper: float | None,
+    not_public: bool = False,
+    baseline: bool = False,
+    tolerance: float = 0.0,
+) -> str:
+    """The verdict of `verdict_rule(tolerance)`, or why there is no comparison."""
     if not_public:
         return "data not public"
     if ours is None:
         return "data not available"
+    if baseline:
+        return "baseline, no verdict"
     if paper is None:
         return "no paper number"
-    low, high = (ours.low, ours.high) if ours.low is not None else (ours.mean, ours.mean)
-    if low <= paper <= high:
+    if ours.seeds < MIN_SEEDS:
+        return "too few seeds"
+    if ours.low <= paper <= ours.high or abs(ours.mean - paper) <= tolerance:
         return "reproduced"
-    return "better" if low > paper else "worse"
+    return "above" if ours.mean > paper else "below"
 
 
 def paper_number(row: dict[str, Any], column: int) -> float | None:
@@ -109,7 +133,9 @@ def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
             record[f"{column['label']}: paper"] = "-" if paper is None else f"{paper:.4g}"
             if not not_public:
                 record[f"{column['label']}: ours"] = "-" if ours is None else str(ours)
-            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public)
+            baseline = row.get("baseline", False)
+            tolerance = spec.get("tolerance", 0.0)
+            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public, baseline, tolerance)
         records.append(record)
     return pd.DataFrame.from_records(records)
 
@@ -126,7 +152,7 @@ def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str
         for row in spec["rows"]:
             paper = paper_number(row, index)
             label = next((m for m in row.get("ours", []) if m in means.index), None)
-            if paper is not None and label is not None and row["name"] != "Random":
+            if paper is not None and label is not None and not row.get("baseline", False):
                 paired.append((row["name"], paper, float(means[label])))
         if len(paired) < 2:
             lines.append(f"{column['label']}: too few of the paper's methods were run to compare orderings.")
@@ -140,3 +166,46 @@ def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str
             f"ours: {' > '.join(our_order)} (Kendall tau {tau:.2f})."
         )
     return lines
+
+
+def per_seed_of(row: dict[str, Any], per_seed: pd.DataFrame) -> pd.Series | None:
+    """Our per-seed values (indexed by seed) of a table row: its first label present in the results."""
+    label = next((m for m in row.get("ours", []) if m in set(per_seed["method"])), None)
+    if label is None:
+        return None
+    return per_seed.loc[per_seed["method"] == label].set_index("seed")["value"]
+
+
+def claim_statements(spec: dict[str, Any], results: pd.DataFrame, variant: str) -> list[str]:
+    """The paper's relative claims (row A over row B by a share, in one column) beside the same share
+    computed from the paper's table and from ours: the mean over seeds of A / B - 1, paired by seed (the
+    same split), with its 95% t-interval."""
+    rows = {row["name"]: row for row in spec["rows"]}
+    lines = []
+    for claim in spec.get("claims", []):
+        index = next(i for i, c in enumerate(spec["columns"]) if c["label"] == claim["column"])
+        better, than = rows[claim["better"]], rows[claim["than"]]
+        from_table = paper_number(better, index) / paper_number(than, index) - 1
+        text = (
+            f"{claim['column']}: {better['name']} over {than['name']}: paper's claim {claim['paper']:+.1%}, "
+            f"from the paper's table {from_table:+.1%}; ours "
+        )
+        per_seed = column_rows(spec, spec["columns"][index], results, variant)
+        a, b = per_seed_of(better, per_seed), per_seed_of(than, per_seed)
+        seeds = [] if a is None or b is None else sorted(set(a.index) & set(b.index))
+        if not seeds:
+            lines.append(text + "not available (a row was not run).")
+            continue
+        gain = estimate(a[seeds].to_numpy() / b[seeds].to_numpy() - 1)
+        interval = "" if gain.low is None else f" [{gain.low:+.1%}, {gain.high:+.1%}]"
+        lines.append(text + f"{gain.mean:+.1%}{interval} over {gain.seeds} paired seeds ({variant}).")
+    return lines
+
+
+def table_notes(spec: dict[str, Any], results: pd.DataFrame, variant: str | None) -> list[str]:
+    """The notes under a table: the paper's ordering and relative claims checked (tables with AUCC
+    variants), and the verdict rule."""
+    notes = []
+    if spec.get("variants_from_headline") and variant:
+        notes += ordering_statement(spec, results, variant) + claim_statements(spec, results, variant)
+    return [*notes, verdict_rule(spec.get("tolerance", 0.0))]
