@@ -1,8 +1,8 @@
-"""UCI US Census 1990 in the HCL construction (PAPERS.md section 2).
+"""UCI US Census 1990 in the HCL construction (docs/datasets.md, docs/reproduction-hcl.md).
 
 Rows with iFertil >= 1.5 (one or more children; the code's rule), dAge < 5 and iCitizen == 0: 225,814 of
 the official 2,458,285. Treatment: dHour89 above its median. Value: dIncome1. Cost: -iFertil. Features:
-the 46 columns of PAPERS.md, z-scored.
+the 46 columns of FEATURES below, z-scored.
 
 The full file is not shipped; the official address serves a .zip from which USCensus1990.data.txt is taken
 (no checksum is published for it: the download is checked against its announced size and the archive's

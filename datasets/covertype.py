@@ -1,4 +1,4 @@
-"""UCI Covertype in the HCL construction (PAPERS.md section 2; Zou et al. 2020).
+"""UCI Covertype in the HCL construction (docs/datasets.md, docs/reproduction-hcl.md; Zou et al. 2020).
 
 Rows: cover types Spruce/Fir (1) and Lodgepole Pine (2) with elevation above its median among them
 (247,424 rows). Treatment: horizontal distance to hydrology below its median. Value: horizontal distance

@@ -1,6 +1,6 @@
 """Direct ranking (DRM) and constrained ranking (CRM) of Zou et al. 2020 / HCL 2025 as one
 LightningModule: full-batch training of a ranking score whose cohort-softmax weights aggregate the
-incremental value and cost, minimising cost per unit of value (PAPERS.md section 2).
+incremental value and cost, minimising cost per unit of value (docs/reproduction-hcl.md).
 
 Several initialisations train side by side as one model (weights of shape (inits, ...)): their
 objectives are summed, and since Adam's update is elementwise each one follows exactly the path it
