@@ -93,7 +93,9 @@ def main() -> None:
         f"{args.batches} batches per run (the full epoch when fewer). The epoch column extrapolates to one "
         "epoch over CRITEO's 80% training split; peak memory is the whole process (Python, torch, data). "
         f"Load average when the run began: {load:.1f} on {os.cpu_count()} cores (other jobs shared the "
-        "machine when it is above the core count: read the ratios between models, measured in one run).",
+        "machine when it is above the core count: read the ratios between models, measured in one run); "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} (on an oversubscribed machine "
+        "torch's threads spin and wait: set it to 1 there).",
         pd.DataFrame(rows),
         "Target (issue 14): one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores (about "
         "37k rows/s), memory flat in the number of rows beyond the data itself.",
