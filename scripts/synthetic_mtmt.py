@@ -110,6 +110,7 @@ def run(args) -> None:
 
 def report() -> None:
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -123,32 +124,33 @@ def report() -> None:
         .unstack("metric")
         .reset_index()
     )
+    keys = ["structure", "arms", "rows_per_arm", "gamma", "method"]
     table = (
-        per_cell.groupby(["structure", "arms", "rows_per_arm", "gamma", "method"])[["pehe", "qini"]]
-        .agg(["mean", "count"])
+        per_cell.groupby(keys)
+        .agg(pehe=("pehe", "mean"), qini=("qini", "mean"), seeds=("pehe", "count"))
         .round(4)
+        .reset_index()
     )
     by_task = (
         rows[rows["metric"] == "pehe"]
-        .groupby(["structure", "arms", "rows_per_arm", "gamma", "method", "task"])["value"]
+        .groupby([*keys, "task"])["value"]
         .mean()
         .unstack("task")
         .round(4)
+        .reset_index()
     )
-    base = rows[rows["metric"] == "base_correlation"].pivot_table(
-        index=["structure", "arms", "rows_per_arm", "gamma", "method"], columns="task", values="value"
-    )
+    base = rows[rows["metric"] == "base_correlation"].pivot_table(index=keys, columns="task", values="value")
     (OUT / "summary.md").write_text(
         "# synthetic-mtmt: results as run\n\n"
         "Written by `python scripts/synthetic_mtmt.py --report` from rows.csv. PEHE: RMSE of the effect "
         "estimates against the true effects on the test rows (outcome units: probability for the binary "
         "tasks), mean over arms and tasks; Qini: scikit-uplift normalisation on control plus each arm, mean "
         "over arms and tasks; count = seeds.\n\n## Mean over arms and tasks\n\n"
-        + table.to_markdown()
+        + table.to_markdown(index=False)
         + "\n\n## PEHE per task (mean over arms and seeds)\n\n"
-        + by_task.to_markdown()
+        + by_task.to_markdown(index=False)
         + "\n\n## MTMT: correlation of its base effect with the true common effect, per task\n\n"
-        + (base.round(3).to_markdown() if len(base) else "(none)")
+        + (base.round(3).reset_index().to_markdown(index=False) if len(base) else "(none)")
         + "\n"
     )
     main = per_cell[per_cell["structure"] == "low-rank/shared"]
@@ -156,8 +158,10 @@ def report() -> None:
     main = main[main["gamma"] == gamma]
     grid = sns.relplot(data=main, x="arms", y="pehe", hue="method", col="rows_per_arm", kind="line",
                        marker="o", errorbar=None, height=3.2, aspect=1.1)  # fmt: skip
-    grid.set(xscale="log", xticks=sorted(main["arms"].unique()))
-    grid.set_xticklabels(sorted(main["arms"].unique()))
+    grid.set(xscale="log", xticks=sorted(main["arms"].unique()), ylabel="PEHE (mean over arms and tasks)")
+    for ax in grid.axes.flat:
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     grid.figure.suptitle(f"PEHE against arms, low-rank shared increments, gamma {gamma}", y=1.03)
     grid.savefig(OUT / "pehe-by-arms.png", dpi=120, bbox_inches="tight")
     plt.close(grid.figure)
