@@ -12,6 +12,7 @@ class FlexTeNet(DeepUplift):
         "Curth and van der Schaar 2021, On inductive biases for heterogeneous treatment effect estimation, "
         "NeurIPS",
     )
+    capacity = {"layers": [2, 3, 4], "private": [16, 32, 64]}
     defaults = {
         **TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1, "private": 32, "orthogonality": 0.01,
     }  # fmt: skip

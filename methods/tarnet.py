@@ -9,4 +9,5 @@ class TarNet(DeepUplift):
     name = "tarnet"
     network = "baselines:TARNet"
     references = ("Shalit, Johansson and Sontag 2017, Estimating individual treatment effect, ICML",)
+    capacity = {"layers": [2, 3, 4]}
     defaults = {**TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}

@@ -9,4 +9,5 @@ class TLearnerNetwork(DeepUplift):
     name = "tlearner-net"
     network = "baselines:TLearnerNet"
     references = ("Kunzel et al. 2019, Metalearners for estimating heterogeneous treatment effects, PNAS",)
+    capacity = {"layers": [2, 3, 4]}
     defaults = {**TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}

@@ -1,22 +1,34 @@
 """The adapter shared by the deep effect models (MTMT and the deep baselines of its table): standardised
 inputs and targets, mini-batch training with Lightning, early stopping and model selection on the
-validation split, effects in the targets' original units."""
+validation split, effects in the targets' original units.
+
+One batch rule for every deep method: batch = min(batch_size, ceil(n_train / min_steps)), so a small
+training set still gives at least `min_steps` optimiser steps per epoch (a batch of 4,096 on Hillstrom's
+~38k training rows would give 10). Optimiser settings (lr, weight_decay, t_max, eta_min) are parameters
+like any other, so a suite can set them; t_max None anneals once over max_epochs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import numpy as np
 
 from methods.core.base import Capabilities, UpliftMethod
 
+OPTIMISER_DEFAULTS = {"lr": 1e-3, "weight_decay": 1e-3, "t_max": None, "eta_min": 1e-5}
 TRAINING_DEFAULTS = {
-    "lr": 1e-3,
-    "weight_decay": 1e-3,
+    **OPTIMISER_DEFAULTS,
     "batch_size": 4096,
+    "min_steps": 30,
     "max_epochs": 50,
     "patience": 5,
 }
+
+
+def batch_size_for(n_train: int, batch_size: int, min_steps: int) -> int:
+    """The configured batch, shrunk so that an epoch has at least `min_steps` steps."""
+    return max(1, min(batch_size, math.ceil(n_train / max(min_steps, 1))))
 
 
 def nonzero(scale: np.ndarray) -> np.ndarray:
@@ -29,15 +41,21 @@ class DeepUplift(UpliftMethod):
     beside TRAINING_DEFAULTS; every parameter that is not a training setting goes to the network."""
 
     network: ClassVar[str] = ""
+    capacity: ClassVar[dict[str, list]] = {}  # the network's own capacity knobs and their choices
     capabilities = Capabilities(native="native: every arm and target in one network")
     fast_params = {"max_epochs": 3}
 
     @classmethod
     def search_space(cls, trial) -> dict[str, Any]:
+        """The optimiser, dropout and width every deep method is tuned over; subclasses add their own
+        capacity knobs (depth, experts, private width) in `capacity`, over budgets of the same order."""
+        own = {name: trial.suggest_categorical(name, choices) for name, choices in cls.capacity.items()}
         return {
+            **own,
             "lr": trial.suggest_float("lr", 3e-4, 3e-3, log=True),
             "weight_decay": trial.suggest_float("weight_decay", 1e-5, 1e-2, log=True),
             "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+            "hidden": trial.suggest_categorical("hidden", [32, 64, 128]),
         }
 
     def _network_class(self):
@@ -58,11 +76,8 @@ class DeepUplift(UpliftMethod):
         self.x_scale_ = nonzero(X.std(axis=0)).astype(np.float32)
         self.y_scale_ = nonzero(y.std(axis=0))
         network = self._network_class()
-        self.net_ = seeded(
-            lambda: network(X.shape[1], self.n_arms_, y.shape[1], lr=training["lr"],
-                            weight_decay=training["weight_decay"], **p),
-            seed,
-        )  # fmt: skip
+        optimiser = {key: training[key] for key in OPTIMISER_DEFAULTS}
+        self.net_ = seeded(lambda: network(X.shape[1], self.n_arms_, y.shape[1], **optimiser, **p), seed)
         Xs, ys = self._scaled(X, y)
         valid_arrays = None
         if valid is not None:
@@ -73,7 +88,7 @@ class DeepUplift(UpliftMethod):
         data = InMemoryData(
             (Xs, treatment, ys),
             valid_arrays,
-            batch_size=training["batch_size"],
+            batch_size=batch_size_for(len(X), training["batch_size"], training["min_steps"]),
             seed=seed,
             valid_batch_size=65536,
         )

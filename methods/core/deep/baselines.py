@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.core.deep.base import UpliftNet, mlp
+from methods.core.deep.base import GroupedLinear, UpliftNet, mlp
 
 
 class SLearnerNet(UpliftNet):
@@ -73,8 +73,15 @@ class TARNet(HeadsNet):
 
 
 class FlexTENet(HeadsNet):
-    """Shared and per-arm private subspaces in every layer: the shared stream sees shared activations, each
-    private stream sees shared and its own; an orthogonality penalty keeps the first layers apart."""
+    """Shared and per-arm private subspaces in every layer (Curth and van der Schaar 2021): the shared
+    stream sees shared activations, each arm's private stream sees shared and its own; the output of arm a
+    is a shared head on the shared stream plus arm a's private head on [shared, private a].
+
+    The orthogonality penalty is the reference implementation's (CATENets, torch FlexTENet): in every
+    layer the squared element-wise product of the weights' overlapping block, shared against each private
+    and every private pair against each other; in the output layer shared against private only. Unlike
+    the reference it uses ELU (not SELU), the same number of shared layers for representation and
+    hypothesis, and K+1 arms instead of two; the private layers of all arms run as grouped layers."""
 
     def __init__(self, n_features, n_arms, n_targets, hidden=64, layers=3, dropout=0.1, private=32,
                  orthogonality=0.01, **optim):  # fmt: skip
@@ -85,26 +92,41 @@ class FlexTENet(HeadsNet):
             nn.Linear(n_features if i == 0 else hidden, hidden) for i in range(layers)
         )
         self.private = nn.ModuleList(
-            nn.ModuleList(
-                nn.Linear(n_features if i == 0 else hidden + private, private) for i in range(layers)
-            )
-            for _ in range(arms)
+            GroupedLinear(arms, n_features if i == 0 else hidden + private, private) for i in range(layers)
         )
-        self.heads = nn.ModuleList(nn.Linear(hidden + private, n_targets) for _ in range(arms))
+        self.shared_head = nn.Linear(hidden, n_targets)
+        self.private_head = GroupedLinear(arms, hidden + private, n_targets)
         self.dropout = nn.Dropout(dropout)
 
     def all_outcomes(self, x):
-        outputs = []
-        shared_states = [x]
-        for layer in self.shared:
-            shared_states.append(self.dropout(F.elu(layer(shared_states[-1]))))
-        for arm_layers, head in zip(self.private, self.heads, strict=True):
-            h = x
-            for i, layer in enumerate(arm_layers):
-                h = self.dropout(F.elu(layer(h if i == 0 else torch.cat([shared_states[i], h], 1))))
-            outputs.append(head(torch.cat([shared_states[-1], h], 1)))
-        return torch.stack(outputs, 1)
+        shared, own = x, None
+        for i, (shared_layer, private_layer) in enumerate(zip(self.shared, self.private, strict=True)):
+            if i == 0:
+                own = private_layer.shared(x)
+            else:
+                both = torch.cat([shared[:, None, :].expand(-1, own.shape[1], -1), own], 2)
+                own = private_layer(both)
+            shared = self.dropout(F.elu(shared_layer(shared)))
+            own = self.dropout(F.elu(own))
+        both = torch.cat([shared[:, None, :].expand(-1, own.shape[1], -1), own], 2)
+        return self.shared_head(shared)[:, None, :] + self.private_head(both)
 
     def penalty(self):
-        shared = self.shared[0].weight
-        return self.orthogonality * sum(torch.sum((shared @ arm[0].weight.T) ** 2) for arm in self.private)
+        total = 0.0
+        for shared_layer, private_layer in zip(self.shared, self.private, strict=True):
+            total = total + orthogonality_penalty(shared_layer.weight.T, private_layer.weight, pairs=True)
+        total = total + orthogonality_penalty(
+            self.shared_head.weight.T, self.private_head.weight, pairs=False
+        )
+        return self.orthogonality * total
+
+
+def orthogonality_penalty(shared: torch.Tensor, private: torch.Tensor, pairs: bool) -> torch.Tensor:
+    """Sum over arms a of ||S o P_a||^2 on the overlapping (in, out) block, plus (pairs) the sum over arm
+    pairs a < b of ||P_a o P_b||^2; shared (in_s, out_s), private (arms, in_p, out_p)."""
+    rows, columns = min(shared.shape[0], private.shape[1]), min(shared.shape[1], private.shape[2])
+    squares = private**2
+    total = torch.sum(shared[:rows, :columns] ** 2 * squares[:, :rows, :columns].sum(0))
+    if pairs:
+        total = total + 0.5 * torch.sum(squares.sum(0) ** 2 - (squares**2).sum(0))
+    return total

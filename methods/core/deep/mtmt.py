@@ -1,132 +1,197 @@
 """MTMT (arXiv 2408.12803) as a LightningModule: an MMoE user encoder, a treatment embedding attending over
-the user's feature tokens, a feature-enhancer MLP, and per task a natural-response head, a base-uplift head
-("treat or not") and an incremental-uplift head ("which treatment"). PAPERS.md section 1.
+each task's user representation, a feature-enhancer MLP, and per task a natural-response head, a base-uplift
+head ("treat or not") and an incremental-uplift head ("which treatment"). docs/reproduction-mtmt.md has the
+paper's recipe, where the authors' code departs from it and which form this module follows.
 
-Ablation switches: interaction=False (the treatment embedding replaces the attention output),
-enhancer=False, mmoe=False (one shared expert, no gates), two_tier=False (one effect head per arm)."""
+Keys and values of the attention (`attention_keys`):
+- "task" (the paper's form, default): task k's MMoE output h_k (width `hidden`) cut into `tokens` equal
+  consecutive slices, each an L2-normalised token of width hidden / tokens, so the arm's query attends over
+  task k's own representation and every task gets its own treatment-aware vector z_k(t);
+- "features" (a variant, the form of an earlier version of this suite): one token per raw feature,
+  normalise(x_j w_j + b_j), shared by every task.
+
+Loss per task: MSE of y0 + 1[t > 0] (tau + tau_s(t)) against the observed outcome; `stop_gradient` stops
+the gradient through y0 on treated rows (the authors' code does, the paper's formula does not).
+Ablation switches: interaction=False (the arm's query vector replaces the attention output),
+enhancer=False, mmoe=False (one shared expert, no gates), two_tier=False (one effect head per arm).
+
+Every arm is scored in one pass: the encoder and the keys run once per row, the K queries attend at once."""
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.core.deep.base import UpliftNet, mlp
+from methods.core.deep.base import GroupedLinear, UpliftNet
 
-
-class ResidualMLP(nn.Module):
-    """An expert: input projection and two residual ELU blocks with dropout."""
-
-    def __init__(self, n_in: int, hidden: int, dropout: float) -> None:
-        super().__init__()
-        self.project = nn.Linear(n_in, hidden)
-        self.blocks = nn.ModuleList(
-            nn.Sequential(nn.Linear(hidden, hidden), nn.ELU(), nn.Dropout(dropout), nn.Linear(hidden, hidden))
-            for _ in range(2)
-        )
-
-    def forward(self, x):
-        h = F.elu(self.project(x))
-        for block in self.blocks:
-            h = F.elu(h + block(h))
-        return h
+ATTENTION_KEYS = ("task", "features")
 
 
 class MMoE(nn.Module):
-    """Multi-gate mixture of experts: one softmax gate per task over shared experts (or, with mmoe=False,
-    a single shared-bottom expert)."""
+    """Multi-gate mixture of experts, (n, d) -> (n, tasks, hidden): each expert an input projection and two
+    residual ELU blocks with dropout (all experts run as grouped layers), one softmax gate per task (with
+    mmoe=False a single shared-bottom expert and no gates)."""
 
     def __init__(self, n_in: int, n_tasks: int, experts: int, hidden: int, dropout: float, mmoe: bool):
         super().__init__()
-        self.n_tasks = n_tasks
-        count = experts if mmoe else 1
-        self.experts = nn.ModuleList(ResidualMLP(n_in, hidden, dropout) for _ in range(count))
-        self.gates = nn.ModuleList(nn.Linear(n_in, count) for _ in range(n_tasks)) if count > 1 else None
+        self.n_tasks, self.count = n_tasks, experts if mmoe else 1
+        self.project = GroupedLinear(self.count, n_in, hidden)
+        self.inner = nn.ModuleList(GroupedLinear(self.count, hidden, hidden) for _ in range(2))
+        self.outer = nn.ModuleList(GroupedLinear(self.count, hidden, hidden) for _ in range(2))
+        self.dropout = nn.Dropout(dropout)
+        self.gates = nn.Linear(n_in, n_tasks * self.count) if self.count > 1 else None
 
-    def forward(self, x) -> list[torch.Tensor]:
-        outputs = torch.stack([expert(x) for expert in self.experts], 1)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.elu(self.project.shared(x))
+        for inner, outer in zip(self.inner, self.outer, strict=True):
+            h = F.elu(h + outer(self.dropout(F.elu(inner(h)))))
         if self.gates is None:
-            return [outputs[:, 0]] * self.n_tasks
-        return [(torch.softmax(gate(x), -1)[:, :, None] * outputs).sum(1) for gate in self.gates]
+            return h.expand(len(x), self.n_tasks, h.shape[-1])
+        gates = torch.softmax(self.gates(x).view(len(x), self.n_tasks, self.count), -1)
+        return torch.bmm(gates, h)
+
+
+class TaskHead(nn.Module):
+    """One small MLP per task, (n, tasks, n_in) -> (n, tasks): a hidden ELU layer (when hidden > 0) and a
+    scalar output, the tasks' layers grouped."""
+
+    def __init__(self, n_tasks: int, n_in: int, hidden: int, dropout: float) -> None:
+        super().__init__()
+        self.hidden = GroupedLinear(n_tasks, n_in, hidden) if hidden else None
+        self.out = GroupedLinear(n_tasks, hidden or n_in, 1)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if self.hidden is not None:
+            h = self.dropout(F.elu(self.hidden(h)))
+        return self.out(h)[..., 0]
 
 
 class MTMT(UpliftNet):
-    """Multi-treatment multi-task uplift network; `components(x)` exposes the attention weights and the base
-    and incremental effects."""
+    """Multi-treatment multi-task uplift network; `components(x)` exposes the natural response, the base
+    and incremental effects and the attention weights."""
 
     def __init__(
-        self, n_features, n_arms, n_targets, *, hidden=32, experts=4, dropout=0.2, embedding=16,
-        attention_dim=64, heads=4, attention_dropout=0.2, interaction=True, enhancer=True, mmoe=True,
-        two_tier=True, stop_gradient=True, **optim,
+        self, n_features, n_arms, n_targets, *, hidden=64, experts=4, dropout=0.2, embedding=16,
+        attention_dim=64, heads=4, attention_dropout=0.2, attention_keys="task", tokens=4,
+        interaction=True, enhancer=True, mmoe=True, two_tier=True, stop_gradient=False, **optim,
     ):  # fmt: skip
         super().__init__(n_features, n_arms, n_targets, **optim)
+        if attention_keys not in ATTENTION_KEYS:
+            raise ValueError(
+                f"attention_keys must be one of {', '.join(ATTENTION_KEYS)}, got {attention_keys!r}"
+            )
+        if hidden % tokens or attention_dim % heads:
+            raise ValueError(f"hidden ({hidden}) must divide into {tokens} tokens and attention_dim "
+                             f"({attention_dim}) into {heads} heads")  # fmt: skip
         self.switches = dict(
             interaction=interaction, enhancer=enhancer, two_tier=two_tier, stop_gradient=stop_gradient
         )
+        self.attention_keys, self.tokens, self.heads = attention_keys, tokens, heads
         self.encoder = MMoE(n_features, n_targets, experts, hidden, dropout, mmoe)
         self.treatment_embedding = nn.Embedding(n_arms + 1, embedding)
         self.query = nn.Linear(embedding, attention_dim)
-        self.token_weight = nn.Parameter(torch.randn(n_features, attention_dim) * 0.1)
-        self.token_bias = nn.Parameter(torch.zeros(n_features, attention_dim))
-        self.attention = nn.MultiheadAttention(
-            attention_dim, heads, dropout=attention_dropout, batch_first=True
-        )
-        self.enhancer = mlp(attention_dim, attention_dim, 2, dropout, attention_dim)
-        self.natural = nn.ModuleList(nn.Linear(hidden, 1) for _ in range(n_targets))
-        self.base = nn.ModuleList(mlp(hidden, hidden, 1, dropout, 1) for _ in range(n_targets))
-        self.incremental = nn.ModuleList(
-            mlp(hidden + attention_dim, hidden, 1, dropout, 1) for _ in range(n_targets)
-        )
+        if attention_keys == "features":
+            token_width = attention_dim
+            self.token_weight = nn.Parameter(torch.randn(n_features, token_width) * 0.1)
+            self.token_bias = nn.Parameter(torch.zeros(n_features, token_width))
+        else:
+            token_width = hidden // tokens
+        self.key = nn.Linear(token_width, attention_dim)
+        self.value = nn.Linear(token_width, attention_dim)
+        self.attention_out = nn.Linear(attention_dim, attention_dim)
+        self.attention_dropout = nn.Dropout(attention_dropout)
+        self.enhancer = nn.Sequential(
+            nn.Linear(attention_dim, attention_dim), nn.ELU(), nn.Dropout(dropout),
+            nn.Linear(attention_dim, attention_dim), nn.ELU(), nn.Dropout(dropout),
+            nn.Linear(attention_dim, attention_dim),
+        )  # fmt: skip
+        self.natural = TaskHead(n_targets, hidden, 0, dropout)
+        self.base = TaskHead(n_targets, hidden, hidden, dropout)
+        self.increment_user = GroupedLinear(n_targets, hidden, hidden)
+        self.increment_arm = GroupedLinear(n_targets, attention_dim, hidden)
+        self.increment = TaskHead(n_targets, hidden, 0, dropout)
+        self.increment_dropout = nn.Dropout(dropout)
 
-    def interact(self, x, t) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The treatment-aware vector z(t) and the attention weights over feature tokens."""
-        query = self.query(self.treatment_embedding(t))
+    def keys_of(self, x: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        """Attention tokens (n, groups, tokens, width): groups = tasks ("task") or 1 ("features")."""
+        if self.attention_keys == "features":
+            tokens = x[:, None, :, None] * self.token_weight + self.token_bias
+        else:
+            tokens = users.reshape(len(x), users.shape[1], self.tokens, -1)
+        return F.normalize(tokens, dim=-1)
+
+    def attend(self, query: torch.Tensor, tokens: torch.Tensor, per_row: bool):
+        """Multi-head attention of arm queries over tokens (n, g, T, w): query (n, A), one per row
+        (per_row), or (Q, A), the same Q queries for every row. Returns z (n, g, Q, A) and the weights
+        averaged over heads (n, g, Q, T)."""
+        n, groups, count, _ = tokens.shape
+        width = query.shape[-1] // self.heads
+        keys = self.key(tokens).view(n, groups, count, self.heads, width)
+        values = self.value(tokens).view(n, groups, count, self.heads, width)
+        q = query.view(len(query), self.heads, width) / math.sqrt(width)
+        if per_row:  # one query per row: a product and a sum, not n tiny matrix products
+            scores = (q[:, None, None] * keys).sum(-1)[:, :, None]
+        else:
+            scores = torch.einsum("qhd,ngthd->ngqth", q, keys)
+        weights = torch.softmax(scores, 3)
+        z = (self.attention_dropout(weights)[..., None] * values[:, :, None]).sum(3)
+        z = self.attention_out(z.reshape(n, groups, -1, self.heads * width))
+        return z, weights.mean(-1)
+
+    def arm_vectors(self, x, users, arms, per_row: bool):
+        """The treatment-aware vectors z (n or 1, g, Q, A) of `arms` and the attention weights (or None)."""
+        query = self.query(self.treatment_embedding(arms))
         if not self.switches["interaction"]:
-            return query, None
-        tokens = F.normalize(x[:, :, None] * self.token_weight + self.token_bias, dim=-1)
-        z, weights = self.attention(query[:, None, :], tokens, tokens, need_weights=True)
-        z = z[:, 0]
+            return (query[:, None, None] if per_row else query[None, None]), None
+        z, weights = self.attend(query, self.keys_of(x, users), per_row)
         if self.switches["enhancer"]:
             z = z + self.enhancer(z)
-        return z, weights[:, 0]
+        return z, weights
 
-    def parts(self, x, t, users=None):
-        """Per task: natural response (n,), base uplift (n,) and incremental uplift of arm t (n,); and the
-        attention weights. `users` (the encoder's output) is computed when not given."""
-        users = self.encoder(x) if users is None else users
-        z, weights = self.interact(x, t)
-        out = []
-        for k, h in enumerate(users):
-            y0 = self.natural[k](h)[:, 0]
-            base = self.base[k](h)[:, 0] if self.switches["two_tier"] else torch.zeros_like(y0)
-            out.append((y0, base, self.incremental[k](torch.cat([h, z], 1))[:, 0]))
-        return out, weights
+    def increments(self, users: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """Incremental uplift (n, Q, tasks) from the users (n, tasks, hidden) and the arm vectors z: an MLP
+        per task on [h_k, z_k], its first layer split in a user part (once per row) and an arm part."""
+        n, tasks, hidden = users.shape
+        z = z.expand(n, -1, -1, -1)
+        count = z.shape[2]
+        if z.shape[1] == 1:  # one vector for every task: one matrix product
+            arm = self.increment_arm.shared(z[:, 0].reshape(n * count, -1))
+        else:
+            arm = self.increment_arm(z.transpose(1, 2).reshape(n * count, tasks, -1))
+        h = arm.view(n, count, tasks, hidden) + self.increment_user(users)[:, None]
+        h = self.increment_dropout(F.elu(h))
+        return self.increment(h.view(n * count, tasks, hidden)).view(n, count, tasks)
+
+    def parts(self, x: torch.Tensor, arms: torch.Tensor, per_row: bool):
+        """Natural response (n, tasks), base uplift (n, tasks), incremental uplift of `arms` (n, Q, tasks)
+        and the attention weights (n, g, Q, T) or None."""
+        users = self.encoder(x)
+        y0 = self.natural(users)
+        base = self.base(users) if self.switches["two_tier"] else torch.zeros_like(y0)
+        z, weights = self.arm_vectors(x, users, arms, per_row)
+        return y0, base, self.increments(users, z), weights
 
     def outcomes(self, x, t):
-        treated = (t > 0).float()
-        columns = []
-        for y0, base, increment in self.parts(x, t)[0]:
-            natural = torch.where(t > 0, y0.detach(), y0) if self.switches["stop_gradient"] else y0
-            columns.append(natural + treated * (base + increment))
-        return torch.stack(columns, 1)
+        y0, base, increment, _ = self.parts(x, t, per_row=True)
+        treated = (t > 0)[:, None]
+        if self.switches["stop_gradient"]:
+            y0 = torch.where(treated, y0.detach(), y0)
+        return y0 + treated * (base + increment[:, 0])
 
-    def components(self, x) -> dict[str, torch.Tensor]:
-        """Natural response (n, m), base uplift (n, m), incremental uplift (n, K, m), attention (n, K, d)."""
-        users = self.encoder(x)
-        base, increments, attention = None, [], []
-        for k in range(1, self.n_arms + 1):
-            t = torch.full((len(x),), k, dtype=torch.long, device=x.device)
-            parts, weights = self.parts(x, t, users)
-            y0 = torch.stack([p[0] for p in parts], 1)
-            base = torch.stack([p[1] for p in parts], 1)
-            increments.append(torch.stack([p[2] for p in parts], 1))
-            if weights is not None:
-                attention.append(weights)
+    def components(self, x) -> dict[str, torch.Tensor | None]:
+        """Natural response (n, m), base uplift (n, m), incremental uplift (n, K, m) and the attention
+        weights (n, K, g, T): g = m token sets of the tasks ("task") or one set of feature tokens."""
+        arms = torch.arange(1, self.n_arms + 1, device=x.device)
+        y0, base, increment, weights = self.parts(x, arms, per_row=False)
         return {
             "natural": y0,
             "base": base,
-            "incremental": torch.stack(increments, 1),
-            "attention": torch.stack(attention, 1) if attention else None,
+            "incremental": increment,
+            "attention": None if weights is None else weights.transpose(1, 2),
         }
 
     def effects(self, x):

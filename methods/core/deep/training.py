@@ -1,8 +1,10 @@
 """What the Lightning models share: in-memory batch streams, a Trainer configured for reproducible
-CPU/GPU runs, and keeping the weights of the best validation epoch."""
+CPU/GPU runs, and keeping the weights of the best validation epoch. Importing this module changes no
+global state: Lightning's informational messages are quietened only while `fit` runs."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import warnings
@@ -12,12 +14,29 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
-for _name in ("lightning", "lightning.pytorch", "lightning.fabric"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
-warnings.filterwarnings("ignore", ".*does not have many workers.*")
-warnings.filterwarnings("ignore", ".*GPU available but not used.*")
-warnings.filterwarnings("ignore", ".*IterableDataset. has .__len__. defined.*")
-warnings.filterwarnings("ignore", ".*treespec, LeafSpec.*")
+QUIET_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric")
+EXPECTED_WARNINGS = (
+    ".*does not have many workers.*",  # batches are formed in memory: workers would only add copies
+    ".*GPU available but not used.*",
+    ".*IterableDataset. has .__len__. defined.*",
+    ".*treespec, LeafSpec.*",
+)
+
+
+@contextlib.contextmanager
+def quiet_lightning():
+    """Lightning's info messages and the warnings above silenced inside the block, restored after it."""
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    try:
+        with warnings.catch_warnings():
+            for pattern in EXPECTED_WARNINGS:
+                warnings.filterwarnings("ignore", pattern)
+            for name in QUIET_LOGGERS:
+                logging.getLogger(name).setLevel(logging.ERROR)
+            yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 class TensorBatches(IterableDataset):
@@ -111,23 +130,24 @@ def fit(
     validate_every: int = 1,
 ) -> KeepBest:
     """Train on `train`, select the best validation epoch's weights, on a GPU when there is one."""
-    L.seed_everything(seed, workers=False, verbose=False)
-    keep = KeepBest(patience=patience)
-    trainer = L.Trainer(
-        max_epochs=max_epochs,
-        accelerator="auto",
-        devices=1,
-        deterministic=True,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        check_val_every_n_epoch=validate_every,
-        limit_val_batches=1.0 if data.valid is not None else 0,
-        callbacks=[keep],
-    )
-    trainer.fit(module, datamodule=data)
+    with quiet_lightning():
+        L.seed_everything(seed, workers=False, verbose=False)
+        keep = KeepBest(patience=patience)
+        trainer = L.Trainer(
+            max_epochs=max_epochs,
+            accelerator="auto",
+            devices=1,
+            deterministic=True,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            num_sanity_val_steps=0,
+            check_val_every_n_epoch=validate_every,
+            limit_val_batches=1.0 if data.valid is not None else 0,
+            callbacks=[keep],
+        )
+        trainer.fit(module, datamodule=data)
     keep.restore(module)
     module.cpu().eval()
     return keep
