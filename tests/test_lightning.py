@@ -16,7 +16,7 @@ from lightning.pytorch.loggers import CSVLogger
 from datasets import synthetic
 from methods.core.deep.baselines import TARNet
 from methods.core.deep.mtmt import MTMT
-from methods.core.deep.ranking import RankingModel
+from methods.core.deep.ranking import RankingModel, treated_first
 from methods.core.deep.training import loader
 from methods.core.registry import discover
 
@@ -29,8 +29,9 @@ def effect_batches(n=600):
 def ranking_batches(n=600):
     data = synthetic.generate(n_rows=n, n_arms=1, n_outcomes=1, n_features=6, with_cost=True, seed=3)
     treated = (data.treatment > 0).astype(np.float32)
+    order = treated_first(treated)  # the full batch's cohorts as slices, as RankingModel needs
     arrays = (data.X, treated, data.y[:, 0], data.cost, np.full(n, 2.0))
-    return data, loader(tuple(np.asarray(a, dtype=np.float32) for a in arrays))
+    return data, loader(tuple(np.asarray(a, dtype=np.float32)[order] for a in arrays))
 
 
 CASES = {

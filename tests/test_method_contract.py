@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from benchmarks.plan import method_entries
+from benchmarks.suites import MethodEntry, Suite
 from datasets import synthetic
 from methods.core.base import (
     RATIO_EPSILON,
@@ -339,7 +340,8 @@ def test_a_plugin_breaking_the_contract_is_refused_with_one_line_naming_the_file
     with pytest.raises(MethodError, match="sklearn_style.py: SklearnStyle overrides __init__"):
         registry.get("sklearn-style")
     with pytest.raises(MethodError, match="sklearn_style.py: SklearnStyle overrides __init__"):  # --methods
-        method_entries({"methods": [{"name": "constant"}]}, registry, wanted=["sklearn-style"])
+        suite = Suite(name="s", methods=(MethodEntry("constant"),))
+        method_entries(suite, registry, wanted=["sklearn-style"])
 
 
 @pytest.mark.parametrize("name", NAMES)

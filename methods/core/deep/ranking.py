@@ -163,7 +163,10 @@ class RankingModel(L.LightningModule):
         return stabilise(cost, how, k) / stabilise(value, how, k)
 
     def training_step(self, batch, batch_index):
-        return self.objectives(batch).sum()
+        loss = self.objectives(batch).sum()
+        if self._trainer is not None:  # under a Trainer; train_full_batch's plain loop logs nothing
+            self.log("train_loss", loss)
+        return loss
 
     def on_train_batch_end(self, outputs, batch, batch_index) -> None:
         self.steps_taken += 1
