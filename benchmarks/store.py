@@ -117,6 +117,12 @@ class ResultsStore:
 
     def merge(self) -> pd.DataFrame:
         """Every readable stored row, also written to results.parquet."""
+        results = self.rows()
+        write_atomically(results, self.out / "results.parquet")
+        return results
+
+    def rows(self) -> pd.DataFrame:
+        """Every readable stored row (a damaged cell file is left out: the next run computes it again)."""
         tables = []
         for path in sorted(self.cells.glob("*.parquet")) if self.cells.is_dir() else []:
             try:
@@ -128,7 +134,6 @@ class ResultsStore:
             results = table.to_pandas() if table is not None else pd.DataFrame()
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # cells whose columns cannot be unified by arrow
             results = pd.concat([t.to_pandas() for t in tables], ignore_index=True)
-        write_atomically(results, self.out / "results.parquet")
         return results
 
 

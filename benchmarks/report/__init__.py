@@ -13,6 +13,7 @@ import pandas as pd
 from benchmarks.errors import UsageError
 from benchmarks.report import figures, html
 from benchmarks.report.tables import build_table, table_notes, table_specs
+from benchmarks.store import ResultsStore
 
 DEFAULT_RUN_DIRS = ("results/*", "runs/*")
 
@@ -52,7 +53,7 @@ def read_run(folder: Path) -> tuple[pd.DataFrame, str | None]:
     planned = planned_cells(folder)
     missing = f"{planned - len(cells)} of {planned} planned cells missing" if planned else "plan size unknown"
     note = f"{folder}: half-finished run, {len(cells)} finished cells, {state}; {missing}"
-    return pd.concat([pd.read_parquet(c) for c in cells], ignore_index=True), note
+    return ResultsStore(folder).rows(), note
 
 
 def load_results(folders: list[Path]) -> pd.DataFrame:
