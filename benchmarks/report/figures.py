@@ -138,7 +138,8 @@ def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Pa
     end = own.sort_values("x")["y"].iloc[-1]
     ax.plot([0, 1], [0, end], color="grey", linestyle=":", linewidth=1, label="expected of a random ranking")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the curves, over none
+    columns = 2 if len(ax.get_lines()) > 20 else 1  # a user's run beside a reference run of the same suite
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=columns)  # beside the curves
     table = pd.concat([own.assign(reference=False), beside.assign(reference=True)], ignore_index=True)
     table = table[["method", "reference", "x", "y", "value"]].rename(columns={"x": xlabel, "y": ylabel})
     out.mkdir(parents=True, exist_ok=True)
