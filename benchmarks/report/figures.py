@@ -161,25 +161,28 @@ def cost_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
+def of(points: pd.DataFrame, arm: str, outcome: str) -> pd.DataFrame:
+    """The curves of one arm and outcome."""
+    return points[(points["arm"] == arm) & (points["outcome"] == outcome)]
+
+
 def qini_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
     """Qini curves of seed 0 for the first arm and outcome, per suite and dataset without cost; each
-    method's Qini coefficient (sklift, as in the tables) for that arm and outcome in its legend entry."""
+    method's Qini coefficient for that arm and outcome (as in the tables: sklift, or sklift-centred for a
+    continuous outcome) in its legend entry."""
     written = []
     labels = ("share targeted", "incremental responders", "Qini")
     for suite, dataset, own, beside in figure_groups(seed0(curves, "qini")):
         arm, outcome = own[["arm", "outcome"]].iloc[0]
-        pick = {
-            name: p[(p["arm"] == arm) & (p["outcome"] == outcome)]
-            for name, p in (("own", own), ("beside", beside))
-        }
         title = f"{suite}: {dataset}, Qini curves ({arm} vs control, {outcome}), seed 0"
         stem = f"{suite}-{dataset}-qini"
-        written += curve_figure(pick["own"], pick["beside"], labels, title, out, stem)
+        written += curve_figure(of(own, arm, outcome), of(beside, arm, outcome), labels, title, out, stem)
     return written
 
 
 def mtmt_components(curves: pd.DataFrame, out: Path) -> list[Path]:
-    """MTMT's base vs incremental effects (their percentiles over the test rows as a box plot) and mean
+    """MTMT's base vs incremental effects over the test rows as box plots drawn from their stored
+    percentiles (box and median exact, whiskers at the outermost percentile within 1.5 IQR) and mean
     attention per feature, seed 0."""
     written = []
     mtmt = curves[(curves["method"] == "mtmt") & (curves["seed"] == 0)]
