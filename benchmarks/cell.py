@@ -7,12 +7,14 @@ import json
 import time
 import traceback
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 import datasets
 from benchmarks import environment
+from benchmarks.curves import CURVE_COLUMNS, cell_curves
 from benchmarks.plan import Cell
 from benchmarks.scoring import pehe_rows, policy_rows
 from benchmarks.seeds import derive_seed
@@ -107,16 +109,29 @@ def explanation_columns(parts: dict, test) -> dict[str, np.ndarray]:
     return columns
 
 
-def run_cell(cell: Cell, data_dir: str | None, storage: str) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """(result rows, test predictions, traceback) of one cell; a method that cannot serve the data gives
-    one "skipped" row, any other failure one "error" row with the reason (and its full traceback)."""
+class CellResult(NamedTuple):
+    """What computing a cell gives the store: result rows, test predictions and curve points (None unless
+    the cell succeeded) and a failed cell's traceback."""
+
+    rows: pd.DataFrame
+    predictions: pd.DataFrame | None
+    curves: pd.DataFrame | None
+    details: str
+
+
+def run_cell(cell: Cell, data_dir: str | None, storage: str) -> CellResult:
+    """The result of one cell; a method that cannot serve the data gives one "skipped" row, any other
+    failure one "error" row with the reason (and its full traceback)."""
     try:
-        return (*_compute(cell, data_dir, storage), "")
+        return CellResult(*_compute(cell, data_dir, storage), "")
     except MethodNotApplicable as reason:
-        return pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None, ""
+        return CellResult(
+            pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None, None, ""
+        )
     except Exception as error:  # recorded, and the run goes on
         reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        return pd.DataFrame([base_row(cell, status="error", reason=reason)]), None, traceback.format_exc()
+        rows = pd.DataFrame([base_row(cell, status="error", reason=reason)])
+        return CellResult(rows, None, None, traceback.format_exc())
 
 
 def _compute(cell: Cell, data_dir: str | None, storage: str):
@@ -175,4 +190,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         n_test=test.n_rows,
     )
     frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
-    return frame, predictions
+    curves = cell_curves(predictions, data.arm_names, data.outcome_names)
+    identity = dict(suite=cell.suite, dataset=cell.dataset, method=cell.method, seed=cell.seed)
+    curves = curves.assign(**identity, n_test=test.n_rows)[[*identity, "n_test", *CURVE_COLUMNS]]
+    return frame, predictions, curves

@@ -105,10 +105,12 @@ def compute_in_worker(cell: Cell, data_dir, storage: str):
         shut_down_loky()
 
 
-def record(store: ResultsStore, cell: Cell, rows: pd.DataFrame, predictions, details: str, progress) -> None:
-    """Store a finished cell, log it, say so on the terminal if it was skipped or failed, and advance the
-    bar."""
-    store.save(cell.key, rows, predictions, details)
+def record(
+    store: ResultsStore, cell: Cell, rows: pd.DataFrame, predictions, curves, details: str, progress
+) -> None:
+    """Store a finished cell (run_cell's CellResult, unpacked), log it, say so on the terminal if it was
+    skipped or failed, and advance the bar."""
+    store.save(cell.key, rows, predictions, curves, details)
     status, reason = rows["status"].iloc[0], rows["reason"].iloc[0]
     log.info("%s %s %s", cell.key, status, reason)
     if details:

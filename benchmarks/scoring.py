@@ -12,10 +12,8 @@ import numpy as np
 
 from metrics import areas, at_k, aucc, policy
 from metrics._checks import UndefinedMetric, arm_codes, is_binary
-from metrics.curves import cumulative, qini_values
 from metrics.effects import pehe
 from metrics.multiarm import arm_rows
-from metrics.thin import thin
 
 HEADLINE = {"effect": ("qini", "sklift"), "cost": ("aucc", "hcl-code")}
 
@@ -149,14 +147,3 @@ def score_cell(
             raise ValueError("kind 'cost' needs the cost column")
         rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost)
     return rows
-
-
-def qini_curve_points(score, treatment, y) -> tuple[np.ndarray, np.ndarray]:
-    """Qini curve (x = share of rows targeted, y = incremental responders), at most 1,000 points."""
-    c = cumulative(np.asarray(score, float), np.asarray(treatment, float), np.asarray(y, float))
-    return thin(c.n / c.n[-1], qini_values(c))
-
-
-def cost_curve_points(score, treatment, value, cost, variant: str = "hcl-code"):
-    """Cost curve of one AUCC variant, at most 1,000 points."""
-    return thin(*aucc.cost_curve(score, treatment, value, cost, variant))

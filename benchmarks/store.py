@@ -2,8 +2,9 @@
 run resumes without recomputing or duplicating anything; results.parquet is their concatenation.
 
 Each cell file carries its status in the parquet footer, so a resume learns which cells are finished (ok
-or skipped, with intact files) from the footers alone: failed cells and cells whose rows or predictions
-file is truncated or unreadable are computed again."""
+or skipped, with intact files) from the footers alone: failed cells and cells whose rows, predictions or
+curves file is truncated, unreadable or missing are computed again. curves.parquet gathers the finished
+cells' curve points (benchmarks/curves.py): with results.parquet, all the report needs."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ STATUS_KEY = b"uplift_bench.status"
 MAGIC = b"PAR1"
 
 
-def write_atomically(frame: pd.DataFrame, target: Path, status: str | None = None) -> None:
+def write_atomically(
+    frame: pd.DataFrame, target: Path, status: str | None = None, compression: str = "snappy"
+) -> None:
     """Write to a temporary name in the same folder, then rename (atomic on POSIX); `status` goes into
     the footer's key-value metadata."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -30,7 +33,7 @@ def write_atomically(frame: pd.DataFrame, target: Path, status: str | None = Non
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if status is not None:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), STATUS_KEY: status.encode()})
-    pq.write_table(table, temporary)
+    pq.write_table(table, temporary, compression=compression)
     os.replace(temporary, target)
 
 
@@ -62,13 +65,14 @@ def is_complete(path: Path) -> bool:
 
 
 class ResultsStore:
-    """OUT/cells/<key>.parquet (result rows), OUT/predictions/<key>.parquet, OUT/cells/<key>.err (the
-    traceback of a failed cell), OUT/results.parquet."""
+    """OUT/cells/<key>.parquet (result rows), OUT/predictions/<key>.parquet, OUT/curves/<key>.parquet,
+    OUT/cells/<key>.err (the traceback of a failed cell), OUT/results.parquet, OUT/curves.parquet."""
 
     def __init__(self, out: Path) -> None:
         self.out = Path(out)
         self.cells = self.out / "cells"
         self.predictions = self.out / "predictions"
+        self.curves = self.out / "curves"
 
     def stored(self) -> dict[str, str | None]:
         """Every cell file's key and footer status (None: damaged)."""
@@ -77,12 +81,13 @@ class ResultsStore:
         return {path.stem: footer_status(path) for path in self.cells.glob("*.parquet")}
 
     def finished(self) -> set[str]:
-        """Keys of the cells stored as ok (with an intact predictions file) or skipped."""
+        """Keys of the cells stored as ok (with intact predictions and curves files) or skipped."""
         done = set()
         for key, status in self.stored().items():
             if status == "":  # written before statuses were kept in the footer
                 status = self.status_column(key)
-            if status == "skipped" or (status == "ok" and is_complete(self.prediction_file(key))):
+            outputs = (self.prediction_file(key), self.curve_file(key))
+            if status == "skipped" or (status == "ok" and all(map(is_complete, outputs))):
                 done.add(key)
         return done
 
@@ -95,12 +100,24 @@ class ResultsStore:
     def prediction_file(self, key: str) -> Path:
         return self.predictions / f"{key}.parquet"
 
-    def save(self, key: str, rows: pd.DataFrame, predictions: pd.DataFrame | None, details: str = "") -> None:
-        """Store one cell: predictions first, then the rows that mark the cell finished; a failed cell's
-        traceback goes to cells/<key>.err."""
+    def curve_file(self, key: str) -> Path:
+        return self.curves / f"{key}.parquet"
+
+    def save(
+        self,
+        key: str,
+        rows: pd.DataFrame,
+        predictions: pd.DataFrame | None,
+        curves: pd.DataFrame | None,
+        details: str = "",
+    ) -> None:
+        """Store one cell: predictions and curve points first, then the rows that mark the cell finished;
+        a failed cell's traceback goes to cells/<key>.err."""
         status = str(rows["status"].iloc[0])
         if predictions is not None:
             write_atomically(predictions, self.prediction_file(key))
+        if curves is not None:
+            write_atomically(curves, self.curve_file(key))
         error_file = self.cells / f"{key}.err"
         if status == "error":
             self.cells.mkdir(parents=True, exist_ok=True)
@@ -112,14 +129,26 @@ class ResultsStore:
     def forget(self, keys: set[str]) -> None:
         """Remove stored cells (for --force and before recomputing a damaged or failed cell)."""
         for key in keys:
-            for path in (self.cells / f"{key}.parquet", self.cells / f"{key}.err", self.prediction_file(key)):
+            cell_files = (self.cells / f"{key}.parquet", self.cells / f"{key}.err")
+            for path in (*cell_files, self.prediction_file(key), self.curve_file(key)):
                 path.unlink(missing_ok=True)
 
     def merge(self) -> pd.DataFrame:
-        """Every readable stored row, also written to results.parquet."""
+        """Every readable stored row, also written to results.parquet, and the finished cells' curve points
+        to curves.parquet."""
         results = self.rows()
         write_atomically(results, self.out / "results.parquet")
+        write_atomically(self.curve_points(), self.out / "curves.parquet", compression="zstd")
         return results
+
+    def curve_points(self) -> pd.DataFrame:
+        """The curve points of every finished cell that stored them (a file left by a cell killed before
+        its rows were stored is not read)."""
+        paths = [self.curve_file(key) for key in sorted(self.finished())]
+        tables = [pq.read_table(path) for path in paths if path.is_file()]
+        return (
+            pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else pd.DataFrame()
+        )
 
     def rows(self) -> pd.DataFrame:
         """Every readable stored row (a damaged cell file is left out: the next run computes it again)."""

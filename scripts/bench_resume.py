@@ -66,8 +66,9 @@ def finished_folder(suite: Path, out: Path, cells: int) -> None:
     store = ResultsStore(out)
     rows = pd.read_parquet(store.cells / f"{key(0)}.parquet")
     predictions = pd.read_parquet(store.prediction_file(key(0)))
+    curves = pd.read_parquet(store.curve_file(key(0)))
     for seed in range(1, cells):
-        store.save(key(seed), rows.assign(seed=seed), predictions)
+        store.save(key(seed), rows.assign(seed=seed), predictions, curves.assign(seed=seed))
 
 
 def cpu_seconds(pid: int) -> float:

@@ -63,7 +63,7 @@ def test_every_result_row_records_the_commit_and_the_dirty_flag():
         max_rows=0, method="random", method_name="random", params={}, tune=False, seed=0, trials=0,
         split=(0.6, 0.2, 0.2), kind="effect",
     )  # fmt: skip
-    rows, _, _ = cell_module.run_cell(cell, None, "sqlite:///:memory:")
+    rows = cell_module.run_cell(cell, None, "sqlite:///:memory:").rows
     assert {"git_commit", "git_dirty"} <= set(rows.columns)
     assert rows["git_dirty"].map(type).eq(bool).all() and rows["git_commit"].ne("").all()
 
@@ -78,6 +78,6 @@ def test_a_binary_only_method_is_skipped_before_tuning(monkeypatch):
         dataset_options={"n_rows": 600, "with_cost": True}, max_rows=0, method="uplift-tree",
         method_name="uplift-tree", params={}, tune=True, seed=0, trials=3, split=(0.6, 0.2, 0.2), kind="cost",
     )  # fmt: skip
-    rows, predictions, _ = cell_module.run_cell(cell, None, "sqlite:///:memory:")
-    assert predictions is None and isinstance(rows, pd.DataFrame)
+    rows, predictions, curves, _ = cell_module.run_cell(cell, None, "sqlite:///:memory:")
+    assert predictions is None and curves is None and isinstance(rows, pd.DataFrame)
     assert rows["status"].tolist() == ["skipped"] and "binary outcomes only" in rows["reason"][0]

@@ -147,7 +147,7 @@ def test_failed_cells_are_retried_and_skipped_cells_kept(suite_file, tmp_path, m
     assert "the solver broke" not in (out / "summary.md").read_text()
 
 
-@pytest.mark.parametrize("folder", ["cells", "predictions"])
+@pytest.mark.parametrize("folder", ["cells", "predictions", "curves"])
 def test_truncated_files_are_recomputed(suite_file, tmp_path, folder):
     out = tmp_path / "run"
     assert run(suite_file, out, "--trials", "0") == 0

@@ -16,6 +16,7 @@ from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import ResultsStore
 
 DEFAULT_RUN_DIRS = ("results/*", "runs/*")
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results"  # the committed reference runs
 
 
 class NothingToReport(Exception):
@@ -79,6 +80,48 @@ def load_results(folders: list[Path]) -> pd.DataFrame:
     return results[results["source"] == latest_source]
 
 
+def read_curves(folder: Path) -> pd.DataFrame | None:
+    """The curve points of one run folder: its curves.parquet, or for a half-finished run the finished
+    cells' curve files; None for a run stored before cells kept curve points."""
+    merged = folder / "curves.parquet"
+    newest_cell = max((c.stat().st_mtime for c in (folder / "cells").glob("*.parquet")), default=0.0)
+    if merged.is_file() and merged.stat().st_mtime >= newest_cell:
+        return pd.read_parquet(merged)
+    if (folder / "curves").is_dir():
+        return ResultsStore(folder).curve_points()
+    return None
+
+
+def is_reference(folder: Path) -> bool:
+    """Whether the run folder is one of the committed reference runs (results/NAME)."""
+    return folder.resolve().parent == REFERENCE_DIR
+
+
+def load_curves(folders: list[Path]) -> pd.DataFrame:
+    """The stored curve points of the given run folders, each marked with its source folder and whether it
+    is a reference run; later folders win for the same (suite, dataset, method, seed) among the reference
+    runs and among the user's. A folder without curve points is noted on stderr: its curve figures are
+    left out."""
+    frames = []
+    for folder in folders:
+        curves = read_curves(folder)
+        if curves is None:
+            print(
+                f"{folder}: no curves.parquet (stored before runs kept curve points): its Qini, cost-curve "
+                "and MTMT figures are left out; run its suite again to draw them",
+                file=sys.stderr,
+            )
+        elif not curves.empty:
+            frames.append(curves.assign(source=str(folder), reference=is_reference(folder)))
+    if not frames:
+        return pd.DataFrame()
+    curves = pd.concat(frames, ignore_index=True)
+    latest_source = curves.groupby(["suite", "dataset", "method", "seed", "reference"])["source"].transform(
+        "last"
+    )
+    return curves[curves["source"] == latest_source]
+
+
 def provenance(folders: list[Path]) -> str:
     """The line each generated file carries: command, inputs and commit."""
     git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -129,6 +172,6 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
             title = spec["title"] + (f" [variant: {variant}]" if labelled else "")
             written += write_table(frame, title, notes, out_dir / "tables", stem)
             tables.append(html.Table(stem, title, frame, notes))
-    written += figures.build_all(results, folders, out_dir / "figures")
+    written += figures.build_all(results, load_curves(folders), out_dir / "figures")
     written += html.write_site(results, tables, out_dir)
     return written

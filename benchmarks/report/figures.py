@@ -1,4 +1,5 @@
-"""Figures of paper/: ablation bars, Qini curves and cost curves, as PNG and PDF."""
+"""Figures of paper/, as PNG and PDF: ablation bars and fit times from the result rows; Qini curves, cost
+curves and MTMT's components from the curve points the runs stored (curves.parquet)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from benchmarks.report.tables import estimate  # noqa: E402
 
-CELL_COLUMNS = ["suite", "dataset", "method", "seed", "status"]
 # (suite, metric, variant) drawn as ablation bars: the headline (for AUCC the HCL code's evaluator), and the
 # bounded frontier AUCC as an extra
 ABLATIONS = [
@@ -87,143 +88,121 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def prediction_files(folders: list[Path], seed: int = 0) -> pd.DataFrame:
-    """(suite, dataset, method, kind, path) of every stored predictions file of the given seed."""
-    found = []
-    for run in folders:
-        folder = run / "predictions"
-        for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            cell = pd.read_parquet(run / "cells" / path.name, columns=CELL_COLUMNS).iloc[0]
-            if cell["seed"] == seed and cell["status"] == "ok":
-                found.append({**cell.to_dict(), "path": path})
-    return pd.DataFrame(found, columns=[*CELL_COLUMNS, "path"])
+def seed0(curves: pd.DataFrame, curve: str) -> pd.DataFrame:
+    """The stored points of one kind of curve, seed 0."""
+    return curves[(curves["curve"] == curve) & (curves["seed"] == 0)]
 
 
-def area(function, *args) -> float | None:
-    """A curve's area as the tables compute it (scoring's metric functions), None where undefined."""
-    from metrics._checks import UndefinedMetric
+def figure_groups(points: pd.DataFrame):
+    """(suite, dataset, own curves, reference curves beside them) per figure. A suite with curves from a
+    user's run (not in results/) is drawn from those, with beside them the reference runs' curves of the
+    same dataset and test size (so the same test rows): the reference suite of the same name, else the
+    one with the most methods. A suite only in reference runs is drawn as it is."""
+    reference = points[points["reference"]]
+    users = points[~points["reference"]]
+    for (suite, dataset), own in users.groupby(["suite", "dataset"]):
+        same_rows = reference[(reference["dataset"] == dataset) & reference["n_test"].isin(own["n_test"])]
+        suites = same_rows.groupby("suite")["method"].nunique()
+        chosen = suite if suite in suites else suites.sort_index().idxmax() if len(suites) else None
+        yield suite, dataset, own, same_rows[same_rows["suite"] == chosen]
+    drawn = set(users.groupby(["suite", "dataset"]).groups)
+    for (suite, dataset), own in reference.groupby(["suite", "dataset"]):
+        if (suite, dataset) not in drawn:
+            yield suite, dataset, own, reference.iloc[:0]
 
-    try:
-        return float(function(*args))
-    except UndefinedMetric:
-        return None
+
+def entry(method: str, value: float, reference: bool, metric: str) -> str:
+    """A legend entry: "drm (AUCC 0.612)", "drm (reference, AUCC 0.598)"."""
+    parts = (["reference"] if reference else []) + ([f"{metric} {value:.3f}"] if pd.notna(value) else [])
+    return f"{method} ({', '.join(parts)})" if parts else method
 
 
-def labelled(curves: pd.DataFrame, name: str, values: dict[str, float]) -> pd.DataFrame:
-    """The curves with each method named with its value ("drm (AUCC 0.612)"), best first."""
-    order = sorted(curves["method"].unique(), key=lambda m: -(values.get(m) or float("-inf")))
-    names = {m: f"{m} ({name} {values[m]:.3f})" if values.get(m) is not None else m for m in order}
-    method = pd.Categorical(curves["method"].map(names), categories=[names[m] for m in order])
-    return curves.assign(method=method)
-
-
-def curve_figure(curves: pd.DataFrame, x: str, y: str, title: str, out: Path, stem: str, legend):
-    """One line per method, named in the legend with its value, `legend` = (metric name, value per
-    method), and, dashed, what a random ranking gives in expectation: the straight line from the origin to
-    the curves' common end point. The points are also written as CSV beside it."""
+def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Path, stem: str):
+    """One line per method, named with its metric value (`labels` = x label, y label, metric name), best
+    first; the reference runs' curves beside them dashed, in the colour of the same method; and, dotted,
+    what a random ranking gives in expectation: the straight line from the origin to the curves' common
+    end point. The points are also written as CSV beside it."""
+    xlabel, ylabel, metric = labels
     fresh_style()
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    lines = labelled(curves, *legend)
-    sns.lineplot(
-        data=lines, x=x, y=y, hue="method", palette=palette(lines["method"].nunique()), ax=ax,
-        estimator=None, sort=False,
-    )  # fmt: skip
-    end = curves[y].iloc[-1]
-    ax.plot([0, 1], [0, end], color="grey", linestyle="--", linewidth=1, label="expected of a random ranking")
-    ax.set(title=title)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the curves, over none
+    methods = list(dict.fromkeys([*own["method"], *beside["method"]]))
+    colour = dict(zip(methods, palette(len(methods)), strict=True))
+    for points, reference in ((own, False), (beside, True)):
+        curves = sorted(
+            points.groupby("method"), key=lambda item: -np.nan_to_num(item[1]["value"].iloc[0], nan=-np.inf)
+        )
+        for method, curve in curves:
+            label = entry(method, curve["value"].iloc[0], reference, metric)
+            style = dict(linestyle="--", linewidth=1.2) if reference else dict(linestyle="-", linewidth=1.6)
+            ax.plot(curve["x"], curve["y"], color=colour[method], label=label, **style)
+    end = own.sort_values("x")["y"].iloc[-1]
+    ax.plot([0, 1], [0, end], color="grey", linestyle=":", linewidth=1, label="expected of a random ranking")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    columns = 2 if len(ax.get_lines()) > 20 else 1  # a user's run beside a reference run of the same suite
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=columns)  # beside the curves
+    table = pd.concat([own.assign(reference=False), beside.assign(reference=True)], ignore_index=True)
+    table = table[["method", "reference", "x", "y", "value"]].rename(columns={"x": xlabel, "y": ylabel})
     out.mkdir(parents=True, exist_ok=True)
-    curves.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
+    table.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
     return [*save(fig, out, stem), out / f"{stem}.csv"]
 
 
-def cost_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
-    """Cost curves (incremental cost vs value, both / their end points) of seed 0, per cost suite and
-    dataset, in the headline variant (the HCL code's) and the bounded frontier (an extra); each method's AUCC
-    in its legend entry."""
-    from benchmarks.scoring import cost_curve_points
-    from metrics.aucc import aucc
-
+def cost_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
+    """Cost curves (incremental cost vs value, both / their end points) of seed 0, per suite and dataset
+    with cost, in the headline variant (the HCL code's) and the bounded frontier (an extra); each method's
+    AUCC in its legend entry."""
     written = []
-    for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
-        predictions = [(cell.method, pd.read_parquet(cell.path)) for cell in group.itertuples()]
-        predictions = [(method, p) for method, p in predictions if "cost:0" in p]
-        for variant in ("hcl-code", "bounded"):
-            frames, areas = [], {}
-            for method, p in predictions:
-                value = p[next(c for c in p.columns if c.startswith("y:"))]
-                ranked = (p["rank_score"], p["treatment"] > 0, value, p["cost:0"])
-                x, y = cost_curve_points(*ranked, variant)
-                frames.append(pd.DataFrame({"method": method, "incremental cost": x, "incremental value": y}))
-                areas[method] = area(aucc, *ranked, variant)
-            if frames:
-                title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
-                curves = pd.concat(frames, ignore_index=True)
-                written += curve_figure(
-                    curves, "incremental cost", "incremental value", title, out,
-                    f"{suite}-{dataset}-cost-curves-{variant}", ("AUCC", areas),
-                )  # fmt: skip
+    labels = ("incremental cost", "incremental value", "AUCC")
+    for suite, dataset, own, beside in figure_groups(seed0(curves, "cost")):
+        for variant, points in own.groupby("variant"):
+            title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
+            stem = f"{suite}-{dataset}-cost-curves-{variant}"
+            written += curve_figure(points, beside[beside["variant"] == variant], labels, title, out, stem)
     return written
 
 
-def qini_curves(cells: pd.DataFrame, out: Path) -> list[Path]:
-    """Qini curves of seed 0 for the first arm and outcome, per dataset without cost; each method's Qini
-    coefficient (sklift, as in the tables) for that arm and outcome in its legend entry."""
-    from benchmarks.scoring import qini_curve_points
-    from metrics.areas import qini_sklift
+def of(points: pd.DataFrame, arm: str, outcome: str) -> pd.DataFrame:
+    """The curves of one arm and outcome."""
+    return points[(points["arm"] == arm) & (points["outcome"] == outcome)]
 
+
+def qini_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
+    """Qini curves of seed 0 for the first arm and outcome, per suite and dataset without cost; each
+    method's Qini coefficient for that arm and outcome (as in the tables: sklift, or sklift-centred for a
+    continuous outcome) in its legend entry."""
     written = []
-    for (suite, dataset), group in cells.groupby(["suite", "dataset"]):
-        frames, areas, label = [], {}, ""
-        for cell in group.itertuples():
-            p = pd.read_parquet(cell.path)
-            effects = [c for c in p.columns if c.startswith("effect:")]
-            if not effects or "cost:0" in p:
-                continue
-            _, arm_name, outcome = effects[0].split(":", 2)
-            arm = p[p["treatment"].isin([0, 1])]  # control and the first arm
-            ranked = (arm[effects[0]], arm["treatment"], arm[f"y:{outcome}"])
-            x, y = qini_curve_points(*ranked)
-            frames.append(
-                pd.DataFrame({"method": cell.method, "share targeted": x, "incremental responders": y})
-            )
-            areas[cell.method] = area(qini_sklift, *ranked)
-            label = f"{arm_name} vs control, {outcome}"
-        if frames:
-            curves = pd.concat(frames, ignore_index=True)
-            title = f"{suite}: {dataset}, Qini curves ({label}), seed 0"
-            written += curve_figure(
-                curves, "share targeted", "incremental responders", title, out,
-                f"{suite}-{dataset}-qini", ("Qini", areas),
-            )  # fmt: skip
+    labels = ("share targeted", "incremental responders", "Qini")
+    for suite, dataset, own, beside in figure_groups(seed0(curves, "qini")):
+        arm, outcome = own[["arm", "outcome"]].iloc[0]
+        title = f"{suite}: {dataset}, Qini curves ({arm} vs control, {outcome}), seed 0"
+        stem = f"{suite}-{dataset}-qini"
+        written += curve_figure(of(own, arm, outcome), of(beside, arm, outcome), labels, title, out, stem)
     return written
 
 
-def mtmt_components(cells: pd.DataFrame, out: Path) -> list[Path]:
-    """MTMT's base vs incremental effects (distribution over test rows) and mean attention per feature."""
+def mtmt_components(curves: pd.DataFrame, out: Path) -> list[Path]:
+    """MTMT's base vs incremental effects over the test rows as box plots drawn from their stored
+    percentiles (box and median exact, whiskers at the outermost percentile within 1.5 IQR) and mean
+    attention per feature, seed 0."""
     written = []
-    for cell in cells[cells["method"] == "mtmt"].itertuples():
-        p = pd.read_parquet(cell.path)
-        base = [c for c in p.columns if c.startswith("base:")]
-        if not base:
+    mtmt = curves[(curves["method"] == "mtmt") & (curves["seed"] == 0)]
+    for (suite, dataset), parts in mtmt.groupby(["suite", "dataset"]):
+        effects = parts[parts["curve"] == "effects"].rename(columns={"label": "component", "y": "effect"})
+        if effects.empty:
             continue
-        parts = [c for c in p.columns if c.startswith(("base:", "incremental:"))]
-        long = p[parts].melt(var_name="component", value_name="effect")
         fresh_style()
-        fig, ax = plt.subplots(figsize=(6, 0.4 * len(parts) + 1.2))
-        sns.boxplot(data=long, y="component", x="effect", showfliers=False, ax=ax)
-        ax.set(title=f"MTMT base vs incremental effects, {cell.dataset} test rows, seed 0", ylabel="")
-        written += save(fig, out, f"{cell.suite}-{cell.dataset}-mtmt-effects")
-        attention = [c for c in p.columns if c.startswith("attention:")]
-        if attention:
-            means = p[attention].mean().rename("weight").reset_index()
-            means[["arm", "feature"]] = means["index"].str.split(":", expand=True).iloc[:, 1:3]
+        fig, ax = plt.subplots(figsize=(6, 0.4 * effects["component"].nunique() + 1.2))
+        sns.boxplot(data=effects, y="component", x="effect", showfliers=False, ax=ax)
+        ax.set(title=f"MTMT base vs incremental effects, {dataset} test rows, seed 0", ylabel="")
+        written += save(fig, out, f"{suite}-{dataset}-mtmt-effects")
+        means = parts[parts["curve"] == "attention"].rename(columns={"label": "feature", "y": "weight"})
+        if not means.empty:
             fresh_style()
             fig, ax = plt.subplots(figsize=(6, 0.3 * means["feature"].nunique() + 1.2))
             sns.barplot(data=means, y="feature", x="weight", hue="arm", ax=ax)
             sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1))  # the bars fill the axes
-            ax.set(title=f"MTMT attention of each arm over features, {cell.dataset}, seed 0", ylabel="")
-            written += save(fig, out, f"{cell.suite}-{cell.dataset}-mtmt-attention")
+            ax.set(title=f"MTMT attention of each arm over features, {dataset}, seed 0", ylabel="")
+            written += save(fig, out, f"{suite}-{dataset}-mtmt-attention")
     return written
 
 
@@ -254,12 +233,13 @@ def fit_times(results: pd.DataFrame, out: Path) -> list[Path]:
     return save(fig, out, "fit-seconds")
 
 
-def build_all(results: pd.DataFrame, folders: list[Path], out: Path) -> list[Path]:
-    """Every figure the results allow (curves need the runs' predictions folders)."""
-    cells = prediction_files(folders)
+def build_all(results: pd.DataFrame, curves: pd.DataFrame, out: Path) -> list[Path]:
+    """Every figure the results and the stored curve points allow (curves: the runs' curves.parquet, with
+    `reference` marking the reference runs')."""
     written = ablation_bars(results, out)
     written += fit_times(results, out)
-    written += cost_curves(cells, out)
-    written += qini_curves(cells, out)
-    written += mtmt_components(cells, out)
+    if not curves.empty:
+        written += cost_curves(curves, out)
+        written += qini_curves(curves, out)
+        written += mtmt_components(curves, out)
     return written
