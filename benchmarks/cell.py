@@ -190,7 +190,11 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         n_test=test.n_rows,
     )
     frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
-    curves = cell_curves(predictions, data.arm_names, data.outcome_names)
+    return frame, predictions, curve_points(cell, predictions, data.arm_names, data.outcome_names)
+
+
+def curve_points(cell: Cell, predictions: pd.DataFrame, arm_names, outcome_names) -> pd.DataFrame:
+    """The cell's curve points (benchmarks/curves.py) from its test predictions, with the cell's identity."""
+    curves = cell_curves(predictions, arm_names, outcome_names)
     identity = dict(suite=cell.suite, dataset=cell.dataset, method=cell.method, seed=cell.seed)
-    curves = curves.assign(**identity, n_test=test.n_rows)[[*identity, "n_test", *CURVE_COLUMNS]]
-    return frame, predictions, curves
+    return curves.assign(**identity, n_test=len(predictions))[[*identity, "n_test", *CURVE_COLUMNS]]
