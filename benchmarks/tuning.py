@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import optuna
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from benchmarks.errors import UsageError
 from benchmarks.scoring import HEADLINE, score_cell
@@ -54,6 +54,7 @@ UNFINISHED = (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
 # Shared (server) storage: a trial whose process has not beaten its heart for GRACE_SECONDS is stale
 # (its process died); Optuna then fails it and enqueues a retry with its parameters.
 HEARTBEAT_SECONDS, GRACE_SECONDS, POLL_SECONDS = 20, 60, 1.0
+SCHEMA_ATTEMPTS = 3  # runs starting together on an empty database race to create its tables
 
 
 def slot(study, trial) -> int:
@@ -126,18 +127,25 @@ def open_storage(url: str):
         options = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
     else:
         options = {
-            "engine_kwargs": {"connect_args": {"connect_timeout": 10}} if "postgres" in url else {},
+            "engine_kwargs": {"connect_args": {"connect_timeout": 10}}
+            if driver_url(url).startswith("postgresql")
+            else {},
             "heartbeat_interval": HEARTBEAT_SECONDS,
             "grace_period": GRACE_SECONDS,
             "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(),
         }
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(driver_url(url), **options)
-    except (ValueError, ImportError, SQLAlchemyError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise UsageError(f"cannot open the Optuna storage {shown(url)}: {first_line}") from None
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(driver_url(url), **options)
+        except (ValueError, ImportError, SQLAlchemyError) as error:
+            # another process may have created the same tables just now: try again
+            if isinstance(error, IntegrityError | ProgrammingError) and attempt < SCHEMA_ATTEMPTS - 1:
+                time.sleep(1 + attempt)
+                continue
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise UsageError(f"cannot open the Optuna storage {shown(url)}: {first_line}") from None
 
 
 def delete_studies(storage: str, names: list[str]) -> None:

@@ -23,7 +23,11 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="cells computed in parallel processes")
     parser.add_argument("--data-dir", help="folder holding the raw data files")
     parser.add_argument("--out", help="run folder (default: runs/<suite>)")
-    parser.add_argument("--storage", help="Optuna storage URL (default: SQLite in the run folder)")
+    parser.add_argument(
+        "--storage",
+        help="Optuna storage URL (default: SQLite in the run folder); postgresql://USER@HOST/DB shares each "
+        "cell's study with other runs (docs/distributed.md)",
+    )
     parser.add_argument("--force", action="store_true", help="recompute cells already finished")
     parser.set_defaults(handler=run)
 
