@@ -5,6 +5,7 @@ predicts."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -57,7 +58,7 @@ def test_a_suites_trainer_table_reaches_every_cell_and_the_command_line_override
 )
 def test_a_malformed_trainer_table_is_one_line(table, message, tmp_path, capsys):
     path = tmp_path / "bad.toml"
-    path.write_text(SUITE.replace("devices = 2\nstrategy = \"ddp\"", table))
+    path.write_text(SUITE.replace('devices = 2\nstrategy = "ddp"', table))
     assert main(["run", "--suite", str(path), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and message in error
@@ -115,3 +116,33 @@ def test_two_cpu_processes_joined_by_ddp_predict_what_one_process_predicts(monke
     print(f"max |effect difference| from one process: DDP {ddp_gap:.2e}, unsynchronised {alone_gap:.2e}")
     assert ddp_gap < 1e-5  # float summation order only (measured 1.0e-7 on effects of mean size 0.11)
     assert alone_gap > 100 * 1e-5
+
+
+@pytest.mark.slow
+def test_a_run_on_two_devices_stores_the_results_of_one_device(tmp_path):
+    suite = tmp_path / "ddp.toml"
+    # 900 training rows in batches of 64: 14 of 64 and one of 4, all even
+    params = "params = { dropout = 0.0, max_epochs = 2, batch_size = 64, min_steps = 1 }"
+    suite.write_text(SUITE.replace('name = "tlearner-net"', f'name = "tlearner-net"\n{params}'))
+    assert main(["run", "--suite", str(suite), "--out", str(tmp_path / "two")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--suite",
+                str(suite),
+                "--out",
+                str(tmp_path / "one"),
+                "--devices",
+                "1",
+                "--strategy",
+                "auto",
+            ]
+        )
+        == 0
+    )
+    two, one = (pd.read_parquet(tmp_path / name / "results.parquet") for name in ("two", "one"))
+    assert all(device.endswith(" x2 (ddp)") for device in two["device"])
+    assert not any("x2" in device for device in one["device"])
+    assert two["metric"].tolist() == one["metric"].tolist()
+    np.testing.assert_allclose(two["value"], one["value"], rtol=0, atol=1e-5)

@@ -33,14 +33,28 @@ def quiet_lightning():
     levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
     try:
         with warnings.catch_warnings():
-            for pattern in EXPECTED_WARNINGS:
-                warnings.filterwarnings("ignore", pattern)
-            for name in QUIET_LOGGERS:
-                logging.getLogger(name).setLevel(logging.ERROR)
+            silence_lightning()
             yield
     finally:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+def silence_lightning() -> None:
+    """Lightning's info messages and the warnings above silenced from now on in this process."""
+    for pattern in EXPECTED_WARNINGS:
+        warnings.filterwarnings("ignore", pattern)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class QuietProcesses(L.Callback):
+    """DDP's spawned processes start without the caller's quiet settings: silence Lightning there too
+    (they end with the fit; with one process `setup` runs in the caller, whose block restores them)."""
+
+    def setup(self, trainer, module, stage) -> None:
+        if trainer.world_size > 1:
+            silence_lightning()
 
 
 class TensorBatches(IterableDataset):
@@ -178,7 +192,7 @@ def fit(
             num_sanity_val_steps=0,
             check_val_every_n_epoch=validate_every,
             limit_val_batches=1.0 if data.valid is not None else 0,
-            callbacks=[keep],
+            callbacks=[keep, QuietProcesses()],
         )
         trainer.fit(module, datamodule=data)  # KeepBest restores the best weights as it ends
     module.cpu().eval()
