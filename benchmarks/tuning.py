@@ -164,7 +164,7 @@ def retry_orphans(study) -> None:
     retry = optuna.storages.RetryHeartbeatStaleTrialCallback()
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
-        retry(study, study._storage.get_trial(trial._trial_id))
+        retry(study, study.get_trials(deepcopy=False)[trial.number])
 
 
 class SurplusTrial(Exception):

@@ -7,6 +7,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
+from benchmarks.tuning import slot
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIALS = 10  # TPE's random phase: every trial's parameters are fixed by (seed, slot), whoever runs it
@@ -44,6 +46,7 @@ SLOW_TRIALS_AFTER_BARRIER = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
     from benchmarks.cli import main
+from benchmarks.tuning import slot
     from methods.core.registry import discover
 
     method = discover().get("tlearner-ridge")
@@ -58,6 +61,30 @@ SLOW_TRIALS_AFTER_BARRIER = textwrap.dedent(
     (barrier / str(os.getpid())).touch()
     while len(list(barrier.iterdir())) < 2:
         time.sleep(0.05)
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+# The CLI with heartbeats every second (stale after 3 s), SIGKILLing itself when trial 2 asks for
+# parameters if KILL_AT_TRIAL_2 is set: trials 0 and 1 finished, trial 2 left RUNNING on the server.
+SHORT_HEARTBEATS = textwrap.dedent(
+    """
+    import os, signal, sys
+    from benchmarks import tuning
+    from benchmarks.cli import main
+from benchmarks.tuning import slot
+    from methods.core.registry import discover
+
+    tuning.HEARTBEAT_SECONDS, tuning.GRACE_SECONDS = 1, 3
+    method = discover().get("tlearner-ridge")
+    space = method.search_space
+
+    def killing(cls, trial):
+        if trial.number == 2 and os.environ.get("KILL_AT_TRIAL_2"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return space(trial)
+
+    method.search_space = classmethod(killing)
     sys.exit(main(sys.argv[1:]))
     """
 )
@@ -157,6 +184,36 @@ def test_two_runs_complete_one_postgres_study_with_the_choices_of_one_run(postgr
     for name in ("a", "b"):
         got = stable(pd.read_parquet(tmp_path / name / "results.parquet"))
         pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.slow
+def test_a_run_killed_mid_trial_leaves_its_trial_to_the_next_run_in_its_slot(postgres, tmp_path):
+    suite = tmp_path / "killed.toml"  # its own study in the server's database
+    suite.write_text(SUITE)
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-c", SHORT_HEARTBEATS, "run", "--suite", str(suite), "--storage", postgres]
+    killed = subprocess.run(
+        [*command, "--out", str(tmp_path / "a")], cwd=ROOT, env={**environment, "KILL_AT_TRIAL_2": "1"},
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    resumed = subprocess.run(
+        [*command, "--out", str(tmp_path / "b")], cwd=ROOT, env=environment, capture_output=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    alone = tmp_path / "alone"
+    assert main(["run", "--suite", str(suite), "--out", str(alone)]) == 0
+
+    key = KEY.replace("shared", "killed")
+    shared = optuna.load_study(study_name=key, storage=postgres.replace("postgresql", "postgresql+psycopg"))
+    assert shared.trials[2].state == optuna.trial.TrialState.FAIL  # stale: failed and retried by run b
+    complete = [t for t in shared.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    by_slot = {slot(shared, t): t.params for t in complete}
+    single = optuna.load_study(study_name=key, storage=f"sqlite:///{alone / 'optuna.db'}")
+    assert by_slot == {t.number: t.params for t in single.trials}
+    assert shared.best_params == single.best_params
+    expected = stable(pd.read_parquet(alone / "results.parquet"))
+    pd.testing.assert_frame_equal(stable(pd.read_parquet(tmp_path / "b" / "results.parquet")), expected)
 
 
 @pytest.mark.parametrize(
