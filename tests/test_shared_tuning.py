@@ -46,7 +46,6 @@ SLOW_TRIALS_AFTER_BARRIER = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
     from benchmarks.cli import main
-from benchmarks.tuning import slot
     from methods.core.registry import discover
 
     method = discover().get("tlearner-ridge")
@@ -72,7 +71,6 @@ SHORT_HEARTBEATS = textwrap.dedent(
     import os, signal, sys
     from benchmarks import tuning
     from benchmarks.cli import main
-from benchmarks.tuning import slot
     from methods.core.registry import discover
 
     tuning.HEARTBEAT_SECONDS, tuning.GRACE_SECONDS = 1, 3
