@@ -21,6 +21,7 @@ from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices, subsample
 from benchmarks.tuning import score_split, tune
 from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
+from methods.core.deep.devices import Devices, training_on
 from methods.core.registry import discover
 
 
@@ -62,7 +63,7 @@ def base_row(cell: Cell, **fields) -> dict:
         "git_commit": environment.git_state().commit,
         "git_dirty": environment.git_state().dirty,
         "library_versions": environment.library_versions(),
-        "device": environment.device(),
+        "device": environment.device() + (f" x{cell.devices} ({cell.strategy})" if cell.devices > 1 else ""),
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         **fields,
     }
@@ -123,7 +124,8 @@ def run_cell(cell: Cell, data_dir: str | None, storage: str) -> CellResult:
     """The result of one cell; a method that cannot serve the data gives one "skipped" row, any other
     failure one "error" row with the reason (and its full traceback)."""
     try:
-        return CellResult(*_compute(cell, data_dir, storage), "")
+        with training_on(Devices(cell.devices, cell.strategy)):
+            return CellResult(*_compute(cell, data_dir, storage), "")
     except MethodNotApplicable as reason:
         return CellResult(
             pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None, None, ""

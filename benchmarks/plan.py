@@ -33,6 +33,8 @@ class Cell:
     trials: int
     split: tuple[float, float, float]
     kind: str
+    devices: int = 1  # the Lightning models' devices and strategy (suite [trainer] table, --devices)
+    strategy: str = "auto"
 
     @property
     def key(self) -> str:
@@ -82,9 +84,12 @@ def cells_of(
     dataset_names: list[str] | None = None,
     seeds: int | None = None,
     trials: int | None = None,
+    devices: int | None = None,
+    strategy: str | None = None,
     seen: tuple[str, ...] = (),
 ) -> list[Cell]:
-    """Every cell of the suite and of the suites it includes, filtered by the command line."""
+    """Every cell of the suite and of the suites it includes, filtered by the command line (which may
+    also override the seeds, trials and the deep models' devices and strategy)."""
     if suite.name in seen:
         raise UsageError(f"suite {suite.name!r} includes itself")
     cells: list[Cell] = []
@@ -96,6 +101,8 @@ def cells_of(
             dataset_names=None,
             seeds=seeds,
             trials=trials,
+            devices=devices,
+            strategy=strategy,
             seen=(*seen, suite.name),
         )
     for dataset in suite.datasets:
@@ -118,6 +125,8 @@ def cells_of(
                         trials=trials if trials is not None else suite.trials,
                         split=suite.split,
                         kind=suite.kind,
+                        devices=devices if devices is not None else suite.trainer.devices,
+                        strategy=strategy if strategy is not None else suite.trainer.strategy,
                     )
                 )
     cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import time
+import warnings
 from typing import Any
 
 import numpy as np
 import optuna
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from benchmarks.errors import UsageError
 from benchmarks.scoring import HEADLINE, score_cell
@@ -45,20 +50,38 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
 
 
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+UNFINISHED = (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+# Shared (server) storage: a trial whose process has not beaten its heart for GRACE_SECONDS is stale
+# (its process died); Optuna then fails it and enqueues a retry with its parameters.
+HEARTBEAT_SECONDS, GRACE_SECONDS, POLL_SECONDS = 20, 60, 1.0
+SCHEMA_ATTEMPTS = 3  # runs starting together on an empty database race to create its tables
+
+
+def slot(study, trial) -> int:
+    """The trial's place in the study's sequence, which seeds its sampler: its number, less the retries
+    numbered before it; a retry (of a trial left RUNNING by a killed process, see
+    RetryHeartbeatStaleTrialCallback's `retry_history`) takes the place of the trial it repeats. So a
+    resumed study numbers its places as an uninterrupted one does."""
+    trials = study.get_trials(deepcopy=False)
+    history = trial.system_attrs.get("retry_history")
+    number = history[0] if history else trial.number
+    return number - sum(1 for t in trials[:number] if t.system_attrs.get("retry_history"))
 
 
 class TrialSeededTPE(optuna.samplers.BaseSampler):
-    """TPE whose every trial starts from a generator seeded by (study seed, number of finished trials
-    before it), so a study resumed after a kill makes exactly the choices of an uninterrupted one: a
-    trial's parameters depend on the finished trials only, not on how many samplers came before it."""
+    """TPE whose every trial starts from a generator seeded by (study seed, the trial's slot), never by
+    how many samplers or workers came before it. A trial's parameters are therefore a function of (seed,
+    slot, the trials COMPLETE when it starts): with one worker the last is always every earlier slot, so
+    the whole study is determined by its seed, after a kill and resume too; with several workers sharing
+    the study the first `n_startup_trials` (10, TPE's random phase) are determined by (seed, slot) alone,
+    later ones also by which earlier trials had finished when they started."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.inner = optuna.samplers.TPESampler(seed=seed)
 
     def before_trial(self, study, trial) -> None:
-        finished = len(study.get_trials(deepcopy=False, states=FINISHED))
-        self.inner = optuna.samplers.TPESampler(seed=derive_seed("trial", self.seed, finished))
+        self.inner = optuna.samplers.TPESampler(seed=derive_seed("trial", self.seed, slot(study, trial)))
         self.inner.before_trial(study, trial)
 
     def infer_relative_search_space(self, study, trial):
@@ -74,16 +97,55 @@ class TrialSeededTPE(optuna.samplers.BaseSampler):
         self.inner.after_trial(study, trial, state, values)
 
 
+def is_shared(url: str) -> bool:
+    """A server storage (PostgreSQL, MySQL) may be shared by several runs; SQLite belongs to one run."""
+    return not url.startswith("sqlite")
+
+
+def driver_url(url: str) -> str:
+    """`postgresql://` as SQLAlchemy's psycopg (3) driver, the one requirements.txt installs."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def shown(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url
+
+
 def open_storage(url: str):
     """The Optuna storage at `url`, its schema created if needed (call once in the main process before
-    workers start: two processes creating one SQLite schema at once collide); SQLite waits up to a minute
-    for a lock held by another worker."""
-    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine)
-    except (ValueError, ImportError, SQLAlchemyError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise UsageError(f"cannot open the Optuna storage {url}: {first_line}") from None
+    workers start: two processes creating one SQLite schema at once collide). SQLite waits up to a minute
+    for a lock held by another worker; a server storage gets heartbeats, so that the trials of a process
+    that died are retried by the others, and a connection attempt gives up after 10 seconds."""
+    if url.startswith("sqlite"):
+        options = {"engine_kwargs": {"connect_args": {"timeout": 60}}}
+    else:
+        options = {
+            "engine_kwargs": {"connect_args": {"connect_timeout": 10}}
+            if driver_url(url).startswith("postgresql")
+            else {},
+            "heartbeat_interval": HEARTBEAT_SECONDS,
+            "grace_period": GRACE_SECONDS,
+            "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(),
+        }
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(driver_url(url), **options)
+        except (ValueError, ImportError, SQLAlchemyError) as error:
+            # another process may have created the same tables just now: try again
+            if isinstance(error, IntegrityError | ProgrammingError) and attempt < SCHEMA_ATTEMPTS - 1:
+                time.sleep(1 + attempt)
+                continue
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise UsageError(f"cannot open the Optuna storage {shown(url)}: {first_line}") from None
 
 
 def delete_studies(storage: str, names: list[str]) -> None:
@@ -95,11 +157,18 @@ def delete_studies(storage: str, names: list[str]) -> None:
             optuna.delete_study(study_name=name, storage=store)
 
 
-def fail_orphans(study) -> None:
-    """Mark trials left RUNNING by a killed process as failed (the run folder's lock guarantees no live
-    process owns them), so they are neither counted nor sampled from, and run again."""
+def retry_orphans(study) -> None:
+    """Fail the trials left RUNNING by a killed process and enqueue each again with its parameters (the
+    heartbeat's retry, done at once: the run folder's lock guarantees that no live process owns them), so
+    they are neither counted nor sampled from, and run again in their own slot."""
+    retry = optuna.storages.RetryHeartbeatStaleTrialCallback()
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+        retry(study, study.get_trials(deepcopy=False)[trial.number])
+
+
+class SurplusTrial(Exception):
+    """A trial started by one worker after the others had already started the study's last one."""
 
 
 def tune(
@@ -116,7 +185,9 @@ def tune(
 ) -> tuple[dict[str, Any], float | None]:
     """Best parameters (fixed ones overlaid by the search) and the best validation score. Finished trials
     in the storage count toward `trials`, so an interrupted study resumes where it stopped and makes the
-    choices the uninterrupted one makes."""
+    choices the uninterrupted one makes. Several processes may tune one study in a shared storage: each
+    takes trials until `trials` are finished or running, then waits for the others' to finish (so all
+    return the same best parameters)."""
     study = optuna.create_study(
         study_name=study_name,
         storage=open_storage(storage),
@@ -124,11 +195,17 @@ def tune(
         sampler=TrialSeededTPE(seed),
         load_if_exists=True,
     )
-    fail_orphans(study)
+    if not is_shared(storage):
+        retry_orphans(study)
     valid_set = ValidationSet(valid.X, valid.treatment, valid.y, valid.cost)
     outcome = valid.outcome_names[0]
+    worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def objective(trial) -> float:
+        earlier = study.get_trials(deepcopy=False)[: trial.number]
+        if sum(t.state != optuna.trial.TrialState.FAIL for t in earlier) >= trials:
+            raise SurplusTrial(f"the study's {trials} trials were already taken")
+        trial.set_user_attr("worker", worker)
         params = {**fixed, **method_class.search_space(trial)}
         method = method_class(**params).fit(
             train.X,
@@ -145,9 +222,18 @@ def tune(
         except ValueError as error:
             raise optuna.TrialPruned(str(error)) from None
 
-    done = len(study.get_trials(deepcopy=False, states=FINISHED))
-    if trials > done:
-        study.optimize(objective, n_trials=trials - done, catch=())
+    while True:
+        states = [t.state for t in study.get_trials(deepcopy=False)]
+        taken = sum(state in FINISHED + UNFINISHED for state in states)
+        if taken < trials or optuna.trial.TrialState.WAITING in states:
+            study.optimize(objective, n_trials=1, catch=(SurplusTrial,))
+        elif optuna.trial.TrialState.RUNNING in states:  # another worker's trial (shared storage)
+            time.sleep(POLL_SECONDS)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
+        else:
+            break
     completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not completed:
         return dict(fixed), None

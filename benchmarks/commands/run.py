@@ -10,6 +10,7 @@ from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table
+from methods.core.deep.devices import STRATEGIES
 from methods.core.registry import discover
 
 
@@ -23,8 +24,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="cells computed in parallel processes")
     parser.add_argument("--data-dir", help="folder holding the raw data files")
     parser.add_argument("--out", help="run folder (default: runs/<suite>)")
-    parser.add_argument("--storage", help="Optuna storage URL (default: SQLite in the run folder)")
+    parser.add_argument(
+        "--storage",
+        help="Optuna storage URL (default: SQLite in the run folder); postgresql://USER@HOST/DB shares each "
+        "cell's study with other runs (docs/distributed.md)",
+    )
     parser.add_argument("--force", action="store_true", help="recompute cells already finished")
+    parser.add_argument(
+        "--devices", type=int, help="devices each deep model trains on, joined by DDP (overrides the suite)"
+    )
+    parser.add_argument(
+        "--strategy", choices=STRATEGIES, help="Lightning strategy for the deep models (overrides the suite)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -42,7 +53,7 @@ def check_data(cells, data_dir) -> None:
 
 
 def run(args) -> int:
-    for option in ("seeds", "trials", "jobs"):
+    for option in ("seeds", "trials", "jobs", "devices"):
         value = getattr(args, option)
         if value is not None and value < (1 if option != "trials" else 0):
             raise UsageError(f"--{option} must be at least {1 if option != 'trials' else 0}, got {value}")
@@ -55,6 +66,8 @@ def run(args) -> int:
         dataset_names=names(args.datasets),
         seeds=args.seeds,
         trials=args.trials,
+        devices=args.devices,
+        strategy=args.strategy,
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")

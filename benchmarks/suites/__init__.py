@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.errors import UsageError
+from methods.core.deep.devices import STRATEGIES
 
 SUITES_DIR = Path(__file__).resolve().parent
 KINDS = ("effect", "cost")
@@ -38,6 +39,15 @@ class MethodEntry:
 
 
 @dataclass(frozen=True)
+class TrainerEntry:
+    """The [trainer] table: the devices the Lightning models train on (processes joined by DDP when
+    there are several: one per GPU, or CPU processes) and the strategy ("auto" or "ddp")."""
+
+    devices: int = 1
+    strategy: str = "auto"
+
+
+@dataclass(frozen=True)
 class Suite:
     """One suite as its TOML file declares it; its name is the file's stem."""
 
@@ -51,6 +61,7 @@ class Suite:
     datasets: tuple[DatasetEntry, ...] = ()
     methods: tuple[MethodEntry, ...] = ()
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trainer: TrainerEntry = TrainerEntry()
 
 
 def available() -> list[Suite]:
@@ -95,7 +106,26 @@ def parse(spec: dict[str, Any], path: Path) -> Suite:
         values[key] = tuple(
             entry(t, entry_class, f"{key}[{i}]", path) for i, t in enumerate(spec.get(key, ()))
         )
+    if "trainer" in values:
+        values["trainer"] = trainer(values["trainer"], path)
     return Suite(name=path.stem, **values)
+
+
+def trainer(table: dict[str, Any], path: Path) -> TrainerEntry:
+    """The [trainer] table as its dataclass."""
+    check_keys(table, TrainerEntry, "trainer.", path)
+    values = {
+        key: check_type(value, TrainerEntry, key, f"trainer.{key}", path) for key, value in table.items()
+    }
+    chosen = TrainerEntry(**values)
+    if chosen.devices < 1:
+        raise UsageError(f"suite file {path}: trainer.devices must be at least 1, got {chosen.devices}")
+    if chosen.strategy not in STRATEGIES:
+        valid = ", ".join(STRATEGIES)
+        raise UsageError(
+            f"suite file {path}: trainer.strategy must be one of {valid}, got {chosen.strategy!r}"
+        )
+    return chosen
 
 
 def entry(table: dict[str, Any], entry_class: type, where: str, path: Path):
@@ -144,6 +174,7 @@ TYPES = {
     "tuple[str, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), tuple),
     "tuple[DatasetEntry, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), list),
     "tuple[MethodEntry, ...]": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), list),
+    "TrainerEntry": (lambda v: isinstance(v, dict), dict),
 }
 TYPE_NAMES = {
     "str": "a string",
@@ -155,4 +186,5 @@ TYPE_NAMES = {
     "tuple[str, ...]": "a list of suite names",
     "tuple[DatasetEntry, ...]": "an array of [[datasets]] tables",
     "tuple[MethodEntry, ...]": "an array of [[methods]] tables",
+    "TrainerEntry": "a [trainer] table",
 }

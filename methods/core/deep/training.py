@@ -1,6 +1,7 @@
 """What the Lightning models share: in-memory batch streams, a Trainer configured for reproducible
-CPU/GPU runs, and keeping the weights of the best validation epoch. Importing this module changes no
-global state: Lightning's informational messages are quietened only while `fit` runs."""
+CPU/GPU runs on one device or several (DDP, see devices.py), and keeping the weights of the best validation
+epoch. Importing this module changes no global state: Lightning's informational messages are quietened
+only while `fit` runs."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
+from methods.core.deep.devices import current
+
 QUIET_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric")
 EXPECTED_WARNINGS = (
     ".*does not have many workers.*",  # batches are formed in memory: workers would only add copies
     ".*GPU available but not used.*",
     ".*IterableDataset. has .__len__. defined.*",
     ".*treespec, LeafSpec.*",
+    ".*sync_dist=True.*",  # under DDP every process validates on all validation rows: the same loss
 )
 
 
@@ -29,48 +33,75 @@ def quiet_lightning():
     levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
     try:
         with warnings.catch_warnings():
-            for pattern in EXPECTED_WARNINGS:
-                warnings.filterwarnings("ignore", pattern)
-            for name in QUIET_LOGGERS:
-                logging.getLogger(name).setLevel(logging.ERROR)
+            silence_lightning()
             yield
     finally:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
 
 
+def silence_lightning() -> None:
+    """Lightning's info messages and the warnings above silenced from now on in this process."""
+    for pattern in EXPECTED_WARNINGS:
+        warnings.filterwarnings("ignore", pattern)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class QuietProcesses(L.Callback):
+    """DDP's spawned processes start without the caller's quiet settings: silence Lightning there too
+    (they end with the fit; with one process `setup` runs in the caller, whose block restores them)."""
+
+    def setup(self, trainer, module, stage) -> None:
+        if trainer.world_size > 1:
+            silence_lightning()
+
+
 class TensorBatches(IterableDataset):
     """Mini-batches sliced from tensors held in memory: one seeded permutation per epoch and one
-    indexing operation per batch, never a Python step per row. batch_size 0 = the full data each time."""
+    indexing operation per batch, never a Python step per row. batch_size 0 = the full data each time.
 
-    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int = 0, shuffle: bool = False, seed=0):
+    Under DDP each of the `shard = (rank, processes)` processes draws the same permutation and takes
+    every processes-th row of each batch from its rank on: the batch (and the number of steps) stays the
+    one a single process uses, split between the processes, whose gradients DDP averages; a batch with
+    fewer rows than processes is left out."""
+
+    def __init__(self, tensors, batch_size: int = 0, shuffle: bool = False, seed=0, shard=(0, 1)):
         self.tensors = tensors
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(seed)
+        self.rank, self.processes = shard
+
+    def _sizes(self) -> list[int]:
+        n = len(self.tensors[0])
+        size = self.batch_size or max(n, 1)
+        return [s for s in (min(size, n - start) for start in range(0, n, size)) if s >= self.processes]
 
     def __len__(self) -> int:
-        n = len(self.tensors[0])
-        return 1 if not self.batch_size else -(-n // self.batch_size)
+        return len(self._sizes())
 
     def __iter__(self):
         n = len(self.tensors[0])
-        if not self.batch_size or self.batch_size >= n:
+        if (not self.batch_size or self.batch_size >= n) and self.processes == 1:
             yield self.tensors
             return
+        size = self.batch_size or max(n, 1)
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
-        for start in range(0, n, self.batch_size):
-            index = order[start : start + self.batch_size]
-            yield tuple(t[index] for t in self.tensors)
+        for start in range(0, n, size):
+            index = order[start : start + size]
+            if len(index) >= self.processes:
+                index = index[self.rank :: self.processes] if self.processes > 1 else index
+                yield tuple(t[index] for t in self.tensors)
 
 
-def loader(arrays, batch_size: int = 0, shuffle: bool = False, seed: int = 0) -> DataLoader:
+def loader(arrays, batch_size: int = 0, shuffle: bool = False, seed: int = 0, shard=(0, 1)) -> DataLoader:
     """A DataLoader over numpy arrays (float32 unless integer), batches already formed."""
     tensors = tuple(
         torch.as_tensor(a, dtype=torch.long if np.asarray(a).dtype.kind in "iu" else torch.float32)
         for a in arrays
     )
-    return DataLoader(TensorBatches(tensors, batch_size, shuffle, seed), batch_size=None)
+    return DataLoader(TensorBatches(tensors, batch_size, shuffle, seed, shard), batch_size=None)
 
 
 class InMemoryData(L.LightningDataModule):
@@ -83,7 +114,8 @@ class InMemoryData(L.LightningDataModule):
         self.batch_size, self.seed, self.valid_batch_size = batch_size, seed, valid_batch_size
 
     def train_dataloader(self) -> DataLoader:
-        return loader(self.train, self.batch_size, shuffle=bool(self.batch_size), seed=self.seed)
+        shard = (self.trainer.global_rank, self.trainer.world_size)
+        return loader(self.train, self.batch_size, shuffle=bool(self.batch_size), seed=self.seed, shard=shard)
 
     def val_dataloader(self) -> DataLoader | list:
         return [] if self.valid is None else loader(self.valid, self.valid_batch_size)
@@ -108,6 +140,9 @@ class KeepBest(L.Callback):
             if self.patience and self.bad >= self.patience:
                 trainer.should_stop = True
 
+    def on_fit_end(self, trainer, module) -> None:
+        self.restore(module)  # in the training process: DDP's spawned processes send these weights back
+
     def restore(self, module) -> None:
         if self.state is not None:
             module.load_state_dict(self.state)
@@ -118,6 +153,18 @@ def seeded(build, seed: int):
     (torch may have been imported only now, after the caller's random state was isolated)."""
     torch.manual_seed(seed)
     return build()
+
+
+def trainer_devices() -> dict:
+    """The Trainer's devices and strategy (devices.py). DDP's processes are spawned (Lightning's
+    "ddp_spawn") rather than launched as copies of the command line (its "ddp"), which would run the whole
+    harness command again in each; Lightning joins them with gloo on CPUs and NCCL on GPUs."""
+    chosen = current()
+    if chosen.strategy == "ddp" or chosen.devices > 1:
+        from lightning.pytorch.strategies import DDPStrategy
+
+        return {"devices": chosen.devices, "strategy": DDPStrategy(start_method="spawn")}
+    return {"devices": 1, "strategy": "auto"}
 
 
 def fit(
@@ -136,7 +183,7 @@ def fit(
         trainer = L.Trainer(
             max_epochs=max_epochs,
             accelerator="auto",
-            devices=1,
+            **trainer_devices(),
             deterministic=True,
             logger=False,
             enable_checkpointing=False,
@@ -145,10 +192,9 @@ def fit(
             num_sanity_val_steps=0,
             check_val_every_n_epoch=validate_every,
             limit_val_batches=1.0 if data.valid is not None else 0,
-            callbacks=[keep],
+            callbacks=[keep, QuietProcesses()],
         )
-        trainer.fit(module, datamodule=data)
-    keep.restore(module)
+        trainer.fit(module, datamodule=data)  # KeepBest restores the best weights as it ends
     module.cpu().eval()
     return keep
 
