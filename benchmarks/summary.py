@@ -61,10 +61,10 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
     return pd.DataFrame.from_records(records)
 
 
-def reference_run(suite: str, out: Path, reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame | None:
+def reference_run(suite: str, out: Path) -> pd.DataFrame | None:
     """The committed reference run of a suite (results/<suite>/results.parquet), unless it is the run
     folder itself or absent."""
-    path = reference_dir / suite / "results.parquet"
+    path = REFERENCE_DIR / suite / "results.parquet"
     if not path.is_file() or path.parent.resolve() == out.resolve():
         return None
     return pd.read_parquet(path)

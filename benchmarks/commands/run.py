@@ -80,9 +80,8 @@ def run(args) -> int:
     (out / "summary.md").write_text(f"# {suite.name}\n\n{suite.description}\n\n{markdown}\n")
     reference = reference_run(suite.name, out)
     print(terminal_table(mine, kinds, reference, f"results/{suite.name}/" if reference is not None else ""))
-    print(f"\nsummary (every column): {out / 'summary.md'}")
-    print(f"results: {out / 'results.parquet'}")
-    print(f"log (warnings, tracebacks): {out / 'run.log'}")
+    print(f"\nrun folder: {out}")
+    print("  summary.md (every column), results.parquet (every metric), run.log (warnings, tracebacks)")
     if failed:
         print(
             f"{failed} cell(s) of {out} failed; see {out / 'cells'}/*.err and {out / 'run.log'}",
