@@ -120,5 +120,6 @@ def terminal_table(
         table = pd.DataFrame.from_records(records).to_markdown(index=False, tablefmt="simple")
         blocks.append(f"{shorten(heading, WIDTH)}\n{table}")
     if reference is not None:
-        blocks.append(shorten(f"reference run: {reference_name} (committed; same suite and settings)", WIDTH))
+        note = f"reference run: {reference_name} (committed, with the suite's own settings)"
+        blocks.append(shorten(note, WIDTH))
     return "\n\n".join(blocks)
