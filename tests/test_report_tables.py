@@ -4,13 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.report import write_table
 from benchmarks.report.tables import (
-    TOLERANCE,
+    OTHER_METHODS,
     build_table,
     claim_statements,
     estimate,
     ordering_statement,
     table_notes,
+    table_specs,
     verdict,
 )
 
@@ -69,11 +71,28 @@ def test_verdicts():
     assert verdict(estimate(np.array([0.9, 0.9])), 0.9) == "too few seeds"
 
 
-def test_a_tight_interval_still_reproduces_within_the_tolerance():
-    tight = estimate(np.array([0.900, 0.901, 0.902]))
-    assert verdict(tight, 0.901 + TOLERANCE - 0.001, tolerance=TOLERANCE) == "reproduced"
-    assert verdict(tight, 0.901 + TOLERANCE + 0.002, tolerance=TOLERANCE) == "below"
-    assert verdict(tight, 0.901 + 0.005) == "below"  # no tolerance unless the table sets one
+def test_reproduced_means_inside_the_interval_and_nothing_else():
+    tight = estimate(np.array([0.900, 0.901, 0.902]))  # 95% interval 0.901 ± 0.0025
+    assert verdict(tight, 0.9034) == "reproduced"
+    assert verdict(tight, 0.9040) == "below"  # the paper's number just above our interval
+    assert verdict(tight, 0.8980) == "above"
+    assert verdict(estimate(np.array([0.9, 0.91])), 0.5) == "too few seeds"  # an interval, but 2 seeds
+    assert verdict(estimate(np.array([0.9])), None) == "no paper number"
+
+
+def test_the_hcl_table_uses_the_interval_rule_with_no_tolerance():
+    """CRM's Covertype AUCC 0.02 above the paper's 0.915 with a tight interval is "above", not
+    "reproduced" (the table once added a tolerance of 0.03), and the note states the rule."""
+    spec = next(s for s in table_specs() if s["id"] == "hcl-aucc")
+    frame = results({"crm": [0.933, 0.935, 0.937], "random": [0.49, 0.5, 0.51]})
+    frame["suite"], frame["variant"] = "hcl-covertype", "hcl-code"
+    table = build_table(spec, frame, "hcl-code").set_index("method")
+    assert table.loc["CRM, 2020 code recipe (paper)", "Covertype: verdict"] == "above"
+    assert table.loc["Random", "Covertype: verdict"] == "baseline, no verdict"
+    assert table.loc["DRM, 2020 code recipe (paper)", "Covertype: verdict"] == "data not available"
+    assert table.loc["CRM, 2020 code recipe (paper)", "US Census: verdict"] == "data not available"
+    rule = table_notes(spec, frame, "hcl-code")[-1]
+    assert "inside our 95% t-interval over seeds;" in rule and "within" not in rule
 
 
 def test_build_table_places_ours_beside_paper():
@@ -104,3 +123,28 @@ def test_notes_state_the_verdict_rule():
     notes = table_notes({**SPEC, "variants_from_headline": True}, results({"a": [0.9], "b": [0.8]}), "v")
     assert any("ordering" in n for n in notes)
     assert notes[-1].startswith("Verdict: 'reproduced' when the paper's number lies inside our 95%")
+
+
+def test_every_other_method_in_the_results_gets_a_row_in_the_other_methods_block(tmp_path):
+    """A user's own method label (and a random ranking not in the spec) is listed after the paper's rows,
+    with no paper number, in the frame and in the .md and .tex files; nothing needs configuring."""
+    frame = results({"a": [0.9, 0.91, 0.92], "my-own-uplift-model": [0.7, 0.72, 0.74], "random": [0.5] * 3})
+    table = build_table(SPEC, frame)
+    assert table["method"].tolist() == ["A", "B", "C", OTHER_METHODS, "my-own-uplift-model", "random"]
+    mine = table.set_index("method").loc["my-own-uplift-model"]
+    assert mine["Covertype: paper"] == "-" and mine["Covertype: ours"].startswith("0.7200 ±")
+    assert mine["Covertype: verdict"] == "no paper number"
+    assert table.set_index("method").loc["random", "Covertype: verdict"] == "baseline, no verdict"
+    md, tex = write_table(table, "Toy", table_notes(SPEC, frame, "v"), tmp_path, "toy")
+    for text in (md.read_text(), tex.read_text()):
+        assert text.index(OTHER_METHODS) < text.index("my-own-uplift-model")
+        assert text.index("A") < text.index(OTHER_METHODS)
+    assert "every other method label found in the table's runs" in md.read_text()
+
+
+def test_no_other_methods_block_when_every_label_is_a_paper_row():
+    table = build_table(SPEC, results({"a": [0.9, 0.91, 0.92], "b": [0.8] * 3}))
+    assert OTHER_METHODS not in set(table["method"])
+    assert build_table(SPEC, results({"b": [0.8] * 3, "other-suite": [0.1] * 3}).assign(suite="x"))[
+        "method"
+    ].tolist() == ["A", "B", "C"]  # methods of other suites belong to other tables

@@ -9,7 +9,7 @@ from benchmarks.errors import UsageError
 from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
-from benchmarks.summary import headline_table
+from benchmarks.summary import headline_table, reference_run, terminal_table
 from methods.core.deep.devices import STRATEGIES
 from methods.core.registry import discover
 
@@ -91,8 +91,10 @@ def run(args) -> int:
     table = headline_table(mine, kinds)
     markdown = table.to_markdown(index=False)
     (out / "summary.md").write_text(f"# {suite.name}\n\n{suite.description}\n\n{markdown}\n")
-    print(markdown)
-    print(f"\nresults: {out / 'results.parquet'}  predictions: {out / 'predictions'}  log: {out / 'run.log'}")
+    reference = reference_run(suite.name, out)
+    print(terminal_table(mine, kinds, reference, f"results/{suite.name}/" if reference is not None else ""))
+    print(f"\nrun folder: {out}")
+    print("  summary.md (every column), results.parquet (every metric), run.log (warnings, tracebacks)")
     if failed:
         print(
             f"{failed} cell(s) of {out} failed; see {out / 'cells'}/*.err and {out / 'run.log'}",

@@ -40,29 +40,25 @@ def estimate(values: np.ndarray) -> Estimate:
     return Estimate(mean, mean - half, mean + half, len(values))
 
 
-TOLERANCE = 0.03  # the HCL AUCC table's (paper_numbers.toml `tolerance`); other tables use none
 MIN_SEEDS = 3
+OTHER_METHODS = "Other methods in the results (not in the paper's table)"
 
 
-def verdict_rule(tolerance: float = 0.0) -> str:
-    """The note stating the verdict rule of a table with this tolerance."""
-    within = f" or within {tolerance} of our mean" if tolerance else ""
+def verdict_rule() -> str:
+    """The note under every table stating the verdict rule and what the other-methods block holds."""
     return (
-        f"Verdict: 'reproduced' when the paper's number lies inside our 95% t-interval over seeds{within}; "
-        "otherwise 'above' or 'below' (our mean above or below the paper's number); 'too few seeds' with "
-        f"fewer than {MIN_SEEDS} seeds; no verdict for the random baseline; 'no paper number' where the "
-        "paper reports none (our variants, generated data)."
+        "Verdict: 'reproduced' when the paper's number lies inside our 95% t-interval over seeds; otherwise "
+        "'above' or 'below' (our mean above or below the paper's number); 'too few seeds' with fewer than "
+        f"{MIN_SEEDS} seeds; no verdict for the random baseline; 'no paper number' where the paper reports "
+        "none (our variants, generated data); 'data not available' where we have no result. The rows under "
+        f"'{OTHER_METHODS}' are every other method label found in the table's runs."
     )
 
 
 def verdict(
-    ours: Estimate | None,
-    paper: float | None,
-    not_public: bool = False,
-    baseline: bool = False,
-    tolerance: float = 0.0,
+    ours: Estimate | None, paper: float | None, not_public: bool = False, baseline: bool = False
 ) -> str:
-    """The verdict of `verdict_rule(tolerance)`, or why there is no comparison."""
+    """The verdict of `verdict_rule()`, or why there is no comparison."""
     if not_public:
         return "data not public"
     if ours is None:
@@ -73,7 +69,7 @@ def verdict(
         return "no paper number"
     if ours.seeds < MIN_SEEDS:
         return "too few seeds"
-    if ours.low <= paper <= ours.high or abs(ours.mean - paper) <= tolerance:
+    if ours.low <= paper <= ours.high:
         return "reproduced"
     return "above" if ours.mean > paper else "below"
 
@@ -115,29 +111,54 @@ def column_rows(spec: dict[str, Any], column: dict[str, Any], results: pd.DataFr
     return headline_rows(results, column["suite"], column["dataset"], spec["metric"], variant, outcome)
 
 
+def is_random_baseline(label: str) -> bool:
+    """Whether a method label is the random ranking (no verdict): `random` or a labelled variant of it."""
+    return label == "random" or label.startswith("random-")
+
+
+def row_record(name: str, cells: list[tuple[str, float | None, Estimate | None, bool]], not_public: bool):
+    """One table row: per column (label, paper's number, ours, baseline) the paper, ours and the verdict."""
+    record: dict[str, Any] = {"method": name}
+    for label, paper, ours, baseline in cells:
+        record[f"{label}: paper"] = "-" if paper is None else f"{paper:.4g}"
+        if not not_public:
+            record[f"{label}: ours"] = "-" if ours is None else str(ours)
+        record[f"{label}: verdict"] = verdict(ours, paper, not_public, baseline)
+    return record
+
+
 def build_table(spec: dict[str, Any], results: pd.DataFrame, variant: str | None = None) -> pd.DataFrame:
-    """One paper table as a frame: per column, the paper's number, ours and the verdict."""
+    """One paper table as a frame: per column, the paper's number, ours and the verdict. The paper's rows
+    come first; then, under a row naming the block, every other method label present in the table's runs
+    (a user's own methods included), with no paper number."""
     variant = variant or spec.get("variant")
     not_public = spec.get("not_public", False)
-    records = []
+    columns = [] if not_public else spec["columns"]
+    per_seed = {c["label"]: column_rows(spec, c, results, variant) for c in columns if c.get("dataset")}
+
+    def ours(column_label: str, labels: list[str]) -> tuple[str | None, Estimate | None]:
+        frame = per_seed.get(column_label)
+        present = set() if frame is None else set(frame["method"])
+        label = next((m for m in labels if m in present), None)
+        if label is None:
+            return None, None
+        return label, estimate(frame.loc[frame["method"] == label, "value"].to_numpy())
+
+    records, shown = [], set()
     for row in spec["rows"]:
-        record: dict[str, Any] = {"method": row["name"]}
+        cells = []
         for index, column in enumerate(spec["columns"]):
-            paper = paper_number(row, index)
-            ours = None
-            if not not_public and column.get("dataset"):
-                per_seed = column_rows(spec, column, results, variant)
-                label = next((m for m in row.get("ours", []) if m in set(per_seed["method"])), None)
-                if label is not None:
-                    ours = estimate(per_seed.loc[per_seed["method"] == label, "value"].to_numpy())
-            record[f"{column['label']}: paper"] = "-" if paper is None else f"{paper:.4g}"
-            if not not_public:
-                record[f"{column['label']}: ours"] = "-" if ours is None else str(ours)
-            baseline = row.get("baseline", False)
-            tolerance = spec.get("tolerance", 0.0)
-            record[f"{column['label']}: verdict"] = verdict(ours, paper, not_public, baseline, tolerance)
-        records.append(record)
-    return pd.DataFrame.from_records(records)
+            label, estimate_ = ours(column["label"], row.get("ours", []))
+            shown.add(label)
+            cells.append((column["label"], paper_number(row, index), estimate_, row.get("baseline", False)))
+        records.append(row_record(row["name"], cells, not_public))
+    others = sorted(set().union(*(set(f["method"]) for f in per_seed.values())) - shown)
+    if others:
+        records.append({"method": OTHER_METHODS})
+    for label in others:
+        cells = [(c["label"], None, ours(c["label"], [label])[1], is_random_baseline(label)) for c in columns]
+        records.append(row_record(label, cells, not_public))
+    return pd.DataFrame.from_records(records).fillna("")
 
 
 def ordering_statement(spec: dict[str, Any], results: pd.DataFrame, variant: str) -> list[str]:
@@ -208,4 +229,4 @@ def table_notes(spec: dict[str, Any], results: pd.DataFrame, variant: str | None
     notes = []
     if spec.get("variants_from_headline") and variant:
         notes += ordering_statement(spec, results, variant) + claim_statements(spec, results, variant)
-    return [*notes, verdict_rule(spec.get("tolerance", 0.0))]
+    return [*notes, verdict_rule()]
