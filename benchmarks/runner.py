@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from benchmarks.cell import run_cell
+from benchmarks.phases import phase
 from benchmarks.plan import Cell
 from benchmarks.store import ResultsStore
 from benchmarks.tuning import delete_studies, open_storage
@@ -108,7 +109,8 @@ def compute_in_worker(cell: Cell, data_dir, storage: str):
 def record(store: ResultsStore, cell: Cell, rows: pd.DataFrame, predictions, details: str, progress) -> None:
     """Store a finished cell, log it, say so on the terminal if it was skipped or failed, and advance the
     bar."""
-    store.save(cell.key, rows, predictions, details)
+    with phase("save", cell.key):
+        store.save(cell.key, rows, predictions, details)
     status, reason = rows["status"].iloc[0], rows["reason"].iloc[0]
     log.info("%s %s %s", cell.key, status, reason)
     if details:
