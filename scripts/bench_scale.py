@@ -1,0 +1,196 @@
+"""Benchmark: how the suite scales here. Writes docs/perf/scale.md from the measurements below.
+
+    python scripts/bench_scale.py suites              # wall time of each committed run (results/*/run.log)
+    python scripts/bench_scale.py jobs [--suite smoke] # the same suite with --jobs 1, then --jobs 2
+    python scripts/bench_scale.py rows [--sizes 1000000 4000000 13979592] [--batches 8] [--steps 3]
+    python scripts/bench_scale.py page                # docs/perf/scale.md from the measurements kept
+
+`rows` trains MTMT (paper form, batch 15,360, `--batches` mini-batches) and DRM and CRM (the methods'
+full-batch recipe, 5 initialisations, `--steps` Adam steps over all rows) on GENERATED CRITEO-shaped
+rows (datasets/synthetic.py: 12 features, one arm, one outcome, a cost for DRM/CRM), each (model, size)
+in a fresh process: training rows/s and the peak memory of the training (the mark reset after the data
+is built) and of the whole process. The slope of log(y) on log(rows) says how each grows with rows (1 =
+linear, 0 = flat). Measurements are kept in tmp/scale/*.json; `page` writes the page from them and
+scripts/rehearse_criteo.py's tmp/rehearsal/phases.json, keeping any "## Serial vs Dask" section the
+page already has (measured by another script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.perf import PERF_DIR, machine  # noqa: E402
+
+KEPT = ROOT / "tmp" / "scale"
+REHEARSAL = ROOT / "tmp" / "rehearsal" / "phases.json"
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ ")
+CRITEO_TRAIN_ROWS = 11_183_674
+KEEP_SECTION = "## Serial vs Dask"
+
+TRAIN = """
+import json, os, resource, sys, time, warnings
+sys.path.insert(0, {root!r})
+warnings.filterwarnings("ignore")
+import numpy as np, torch
+torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+from benchmarks.phases import peak_rss_bytes, reset_peak
+from datasets import synthetic
+model, rows, batches, steps = {model!r}, {rows}, {batches}, {steps}
+data = synthetic.generate(n_rows=rows, n_arms=1, n_outcomes=1, n_features=12, with_cost=model != "mtmt", seed=0)
+data_gib = (data.X.nbytes + data.treatment.nbytes + data.y.nbytes) / 2**30
+reset_peak()
+if model == "mtmt":
+    import lightning as L
+    from methods.core.deep.mtmt import MTMT
+    from methods.core.deep.training import loader
+    net = MTMT(12, 1, 1)
+    stream = loader((data.X, data.treatment, data.y.astype("float32")), 15360, shuffle=True, seed=0)
+    limit = min(batches, len(stream.dataset))
+    options = dict(max_epochs=1, accelerator="auto", devices=1, logger=False, enable_checkpointing=False,
+                   enable_progress_bar=False, enable_model_summary=False)
+    L.Trainer(limit_train_batches=1, **options).fit(net, train_dataloaders=stream)  # warm-up, not timed
+    start = time.perf_counter()
+    L.Trainer(limit_train_batches=limit, **options).fit(net, train_dataloaders=stream)
+    trained = min(limit * 15360, rows)
+else:
+    from methods.core.registry import discover
+    first = slice(0, 1000)  # warm-up on 1,000 rows, not timed
+    warm = discover().get(model)(max_epochs=1)
+    warm.fit(data.X[first], data.treatment[first], data.y[first], cost=data.cost[first], seed=0)
+    method = discover().get(model)(max_epochs=steps)
+    start = time.perf_counter()
+    method.fit(data.X, data.treatment, data.y, cost=data.cost, propensity=data.propensity, seed=0)
+    trained = rows * steps
+seconds = time.perf_counter() - start
+print(json.dumps({{"trained_rows": trained, "seconds": seconds, "train_peak_gib": peak_rss_bytes() / 2**30,
+                  "process_peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+                  "data_gib": data_gib}}))
+"""
+
+
+def keep(name: str, record: dict) -> None:
+    KEPT.mkdir(parents=True, exist_ok=True)
+    (KEPT / f"{name}.json").write_text(json.dumps(record, indent=1))
+    print(json.dumps(record, indent=1))
+
+
+def kept(name: str) -> dict | None:
+    path = KEPT / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def circumstances() -> dict:
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load": round(os.getloadavg()[0], 1),
+        "omp_threads": os.environ.get("OMP_NUM_THREADS", "unset"),
+        "git_commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+    }
+
+
+def log_spans(path: Path) -> dict:
+    """From a run.log: its first and last time stamps, the `run` invocations, and their summed spans
+    (each from its `run:` line to the last line before the next invocation)."""
+    stamps, starts = [], []
+    for line in path.read_text().splitlines():
+        found = STAMP.match(line)
+        if not found:
+            continue
+        stamps.append(datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S"))
+        if " run: " in line and "cells" in line:
+            starts.append(len(stamps) - 1)
+    bounds = [*starts, len(stamps)]
+    busy = sum((stamps[b - 1] - stamps[a]).total_seconds() for a, b in zip(bounds, bounds[1:]) if b > a)
+    cells = sum(1 for line in path.read_text().splitlines() if re.search(r"__seed\d+ (ok|skipped|error)", line))
+    return {
+        "first": stamps[0].isoformat(sep=" "),
+        "last": stamps[-1].isoformat(sep=" "),
+        "elapsed_min": (stamps[-1] - stamps[0]).total_seconds() / 60,
+        "invocations": len(starts),
+        "invocation_min": busy / 60,
+        "cells_logged": cells,
+    }
+
+
+def measure_suites() -> None:
+    runs = {log.parent.name: log_spans(log) for log in sorted((ROOT / "results").glob("*/run.log"))}
+    keep("suites", {**circumstances(), "runs": runs})
+
+
+def measure_jobs(suite: str) -> None:
+    env = {**os.environ, "UPLIFT_DOWNLOAD": "0"}
+    results = []
+    for jobs in (1, 2):
+        out = KEPT / f"{suite}-jobs{jobs}"
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        argv = [sys.executable, "-m", "benchmarks", "run", "--suite", suite, "--jobs", str(jobs)]
+        done = subprocess.run([*argv, "--out", str(out), "--force"], cwd=ROOT, env=env, capture_output=True)
+        results.append(
+            {"jobs": jobs, "seconds": time.perf_counter() - start, "load_at_start": load, "rc": done.returncode}
+        )
+        print(results[-1], flush=True)
+    keep("jobs", {**circumstances(), "suite": suite, "runs": results})
+
+
+def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) -> None:
+    results = []
+    for model in models:
+        for rows in sizes:
+            code = TRAIN.format(root=str(ROOT), model=model, rows=rows, batches=batches, steps=steps)
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if out.returncode != 0:
+                results.append({"model": model, "rows": rows, "error": out.stderr.strip().splitlines()[-1]})
+            else:
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                results.append({"model": model, "rows": rows, **result})
+            print(results[-1], flush=True)
+            keep("rows", {**circumstances(), "batches": batches, "steps": steps, "runs": results})
+
+
+def slope(x, y) -> float:
+    """The slope of log(y) on log(x), least squares."""
+    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("suites", help="wall time of each results/*/run.log")
+    jobs = actions.add_parser("jobs", help="one suite with --jobs 1 and --jobs 2")
+    jobs.add_argument("--suite", default="smoke")
+    rows = actions.add_parser("rows", help="training rows/s and peak memory by number of rows")
+    rows.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000, 13_979_592])
+    rows.add_argument("--models", default="mtmt,drm,crm")
+    rows.add_argument("--batches", type=int, default=8, help="MTMT mini-batches of 15,360 per size")
+    rows.add_argument("--steps", type=int, default=3, help="DRM/CRM full-batch steps per size")
+    actions.add_parser("page", help="write docs/perf/scale.md from the kept measurements")
+    args = parser.parse_args()
+    if args.action == "suites":
+        measure_suites()
+    elif args.action == "jobs":
+        measure_jobs(args.suite)
+    elif args.action == "rows":
+        measure_rows(args.sizes, args.models.split(","), args.batches, args.steps)
+    else:
+        write_page()
+
+
+if __name__ == "__main__":
+    main()

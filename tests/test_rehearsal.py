@@ -1,0 +1,83 @@
+"""The full-size rehearsal's parts at a tiny size: the generated CRITEO-layout file reads back through the
+criteo loader as an unverified (not official) file, the phase recorder measures each phase on its own,
+and `run --max-epochs` caps the epochs of the methods that train in epochs only."""
+
+import gzip
+import importlib.util
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import datasets
+from benchmarks.cli import main
+from benchmarks.commands.run import cap_epochs
+from benchmarks.phases import phase, read_phases, reset_peak
+from benchmarks.plan import cells_of
+from benchmarks.suites import load as load_suite
+from methods.core.registry import discover
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "criteo-uplift-v2.1.rows1000.csv.gz"
+
+
+def rehearsal_script():
+    spec = importlib.util.spec_from_file_location("rehearse_criteo", ROOT / "scripts" / "rehearse_criteo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_file_has_criteos_layout_and_loads_as_unverified(tmp_path, capsys):
+    path = rehearsal_script().generate(tmp_path, rows=30_000, seed=1)
+    with gzip.open(path, "rt") as generated, gzip.open(SAMPLE, "rt") as official:
+        assert generated.readline() == official.readline()  # header: names, order, no quotes
+        first = generated.readline().rstrip("\n").split(",")
+    assert len(first) == 16 and set(first[12:]) <= {"0", "1"}
+    data = datasets.load("criteo", data_dir=tmp_path)
+    assert data.n_rows == 30_000 and data.feature_names == tuple(f"f{i}" for i in range(12))
+    assert data.meta["source"]["checksum_ok"] is None  # never passed off as the official file
+    treated = data.treatment == 1
+    assert 0.83 < treated.mean() < 0.87
+    visit = data.y[:, 0]
+    assert visit[treated].mean() - visit[~treated].mean() > 0.005  # the planted effect on visit
+    assert main(["data", "verify", "criteo", "--data-dir", str(tmp_path)]) == 0
+    assert "not verified" in capsys.readouterr().out
+
+
+def test_phases_are_timed_and_their_peaks_measured_apart(caplog):
+    if not reset_peak():
+        pytest.skip("this OS cannot reset the peak-RSS mark (/proc/self/clear_refs)")
+    with caplog.at_level(logging.INFO, logger="benchmarks.phases"):
+        with phase("big", "cell-a"):
+            block = np.ones(2**28 // 8)  # 256 MiB, touched
+            del block
+        with phase("small"):
+            pass
+    big, small = read_phases(caplog.text)
+    assert (big["phase"], big["cell"], small["phase"], small["cell"]) == ("big", "cell-a", "small", "")
+    assert big["peak_gib"] - small["peak_gib"] > 0.2  # the second phase does not inherit the first's peak
+    assert big["seconds"] >= 0 and small["seconds"] >= 0
+
+
+def test_max_epochs_caps_deep_methods_only():
+    registry = discover()
+    cells = cells_of(load_suite("smoke"), registry, seeds=1)
+    capped = cap_epochs(cells, registry, 1)
+    trains_in_epochs = [("max_epochs" in registry.get(c.method_name).defaults) for c in cells]
+    assert any(trains_in_epochs) and not all(trains_in_epochs)
+    for before, after, epochs in zip(cells, capped, trains_in_epochs, strict=True):
+        if epochs:
+            assert after.params["max_epochs"] == 1
+            assert {k: v for k, v in after.params.items() if k != "max_epochs"} == {
+                k: v for k, v in before.params.items() if k != "max_epochs"
+            }
+        else:
+            assert after == before
+    assert cap_epochs(cells, registry, None) == cells
+
+
+def test_max_epochs_must_be_positive(capsys):
+    assert main(["run", "--suite", "smoke", "--max-epochs", "0"]) == 2
+    assert "--max-epochs must be at least 1" in capsys.readouterr().err
