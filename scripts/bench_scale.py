@@ -39,7 +39,7 @@ KEPT = ROOT / "tmp" / "scale"
 REHEARSAL = ROOT / "tmp" / "rehearsal" / "phases.json"
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ ")
 CRITEO_TRAIN_ROWS = 11_183_674
-KEEP_SECTION = "## Serial vs Dask"
+KEEP_SECTIONS = ("## Serial vs Dask", "## Notes")  # written by hand or by other scripts
 
 TRAIN = """
 import json, os, resource, sys, time, warnings
@@ -50,7 +50,8 @@ torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 from benchmarks.phases import peak_rss_bytes, reset_peak
 from datasets import synthetic
 model, rows, batches, steps = {model!r}, {rows}, {batches}, {steps}
-data = synthetic.generate(n_rows=rows, n_arms=1, n_outcomes=1, n_features=12, with_cost=model != "mtmt", seed=0)
+cost = model != "mtmt"
+data = synthetic.generate(n_rows=rows, n_arms=1, n_outcomes=1, n_features=12, with_cost=cost, seed=0)
 data_gib = (data.X.nbytes + data.treatment.nbytes + data.y.nbytes) / 2**30
 reset_peak()
 if model == "mtmt":
@@ -116,14 +117,14 @@ def log_spans(path: Path) -> dict:
         if " run: " in line and "cells" in line:
             starts.append(len(stamps) - 1)
     bounds = [*starts, len(stamps)]
-    busy = sum((stamps[b - 1] - stamps[a]).total_seconds() for a, b in zip(bounds, bounds[1:]) if b > a)
-    cells = sum(1 for line in path.read_text().splitlines() if re.search(r"__seed\d+ (ok|skipped|error)", line))
+    spans = [(stamps[b - 1] - stamps[a]).total_seconds() for a, b in zip(bounds, bounds[1:], strict=False)]
+    cells = len(re.findall(r"__seed\d+ (?:ok|skipped|error)", path.read_text()))
     return {
         "first": stamps[0].isoformat(sep=" "),
         "last": stamps[-1].isoformat(sep=" "),
         "elapsed_min": (stamps[-1] - stamps[0]).total_seconds() / 60,
         "invocations": len(starts),
-        "invocation_min": busy / 60,
+        "invocation_min": sum(spans) / 60,
         "cells_logged": cells,
     }
 
@@ -142,9 +143,8 @@ def measure_jobs(suite: str) -> None:
         start = time.perf_counter()
         argv = [sys.executable, "-m", "benchmarks", "run", "--suite", suite, "--jobs", str(jobs)]
         done = subprocess.run([*argv, "--out", str(out), "--force"], cwd=ROOT, env=env, capture_output=True)
-        results.append(
-            {"jobs": jobs, "seconds": time.perf_counter() - start, "load_at_start": load, "rc": done.returncode}
-        )
+        seconds = time.perf_counter() - start
+        results.append({"jobs": jobs, "seconds": seconds, "load_at_start": load, "rc": done.returncode})
         print(results[-1], flush=True)
     keep("jobs", {**circumstances(), "suite": suite, "runs": results})
 
@@ -167,6 +167,147 @@ def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) 
 def slope(x, y) -> float:
     """The slope of log(y) on log(x), least squares."""
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+
+
+def suites_table(record: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "suite (results/)": name,
+                "first log line": run["first"],
+                "last log line": run["last"],
+                "elapsed (min)": run["elapsed_min"],
+                "`run` invocations": run["invocations"],
+                "invocations' spans (min)": run["invocation_min"],
+                "cells logged": run["cells_logged"],
+            }
+            for name, run in record["runs"].items()
+        ]
+    )
+
+
+def rows_table(record: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (model, rows): rows/s and peak memory; per model: the log-log slopes."""
+    runs = pd.DataFrame([r for r in record["runs"] if "error" not in r])
+    runs["rows/s"] = runs["trained_rows"] / runs["seconds"]
+    table = runs.rename(
+        columns={
+            "trained_rows": "rows trained",
+            "seconds": "seconds",
+            "data_gib": "data (GiB)",
+            "train_peak_gib": "peak during training (GiB)",
+            "process_peak_gib": "process peak (GiB)",
+        }
+    )
+    slopes = [
+        {
+            "model": model,
+            "sizes": len(group),
+            "slope of rows/s": slope(group["rows"], group["rows/s"]),
+            "slope of peak during training": slope(group["rows"], group["peak during training (GiB)"]),
+            "slope of process peak": slope(group["rows"], group["process peak (GiB)"]),
+        }
+        for model, group in table.groupby("model", sort=False)
+        if len(group) > 1
+    ]
+    columns = ["model", "rows", "rows trained", "seconds", "rows/s", "data (GiB)"]
+    columns += ["peak during training (GiB)", "process peak (GiB)"]
+    return table[columns], pd.DataFrame(slopes)
+
+
+def phases_table(record: dict) -> pd.DataFrame:
+    table = pd.DataFrame(record["rows"]).rename(columns={"seconds": "wall (s)", "peak_gib": "peak RSS (GiB)"})
+    table["cell"] = table["cell"].str.replace(r"^mtmt-criteo__criteo__", "", regex=True)
+    return table[["step", "phase", "cell", "wall (s)", "peak RSS (GiB)"]]
+
+
+def markdown(table: pd.DataFrame) -> str:
+    return table.to_markdown(index=False, floatfmt=".3g")
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The page's sections that other scripts or people write (KEEP_SECTIONS), verbatim."""
+    if not path.is_file():
+        return []
+    sections = re.split(r"(?m)^(?=## )", path.read_text())
+    return [s.rstrip() + "\n" for s in sections if s.startswith(KEEP_SECTIONS)]
+
+
+def write_page() -> None:
+    path = PERF_DIR / "scale.md"
+    parts = [
+        "# Scale: suites, parallel jobs, rows, and a full-size rehearsal\n",
+        f"Measured on {machine()} by `scripts/bench_scale.py` and `scripts/rehearse_criteo.py`. The machine "
+        "was shared with other jobs throughout (the load average is given with each measurement): absolute "
+        "times are upper bounds for an idle machine; ratios measured within one run are the figures to "
+        "compare.\n",
+    ]
+    if suites := kept("suites"):
+        parts += [
+            "## Wall time of each suite here\n",
+            "From the time stamps of each committed `results/<suite>/run.log` "
+            "(`bench_scale.py suites`). These "
+            "runs shared the machine with other work, some were resumed or run in pieces (several `run` "
+            "invocations; the spans sum each invocation's first to last line), so they bound the time from "
+            "above.\n",
+            markdown(suites_table(suites)) + "\n",
+        ]
+    if jobs := kept("jobs"):
+        one, two = jobs["runs"]
+        parts += [
+            "## --jobs 1 against --jobs 2\n",
+            f"`bench_scale.py jobs --suite {jobs['suite']}` ran the suite with `--jobs 1`, "
+            f"then with `--jobs 2` "
+            f"(each `--force`, fresh run folder), at commit {jobs['git_commit']}, finished "
+            f"{jobs['when']}; load "
+            f"average {one['load_at_start']:.1f} and {two['load_at_start']:.1f} when each began.\n",
+            markdown(pd.DataFrame(jobs["runs"])) + "\n",
+            f"Speed-up from --jobs 1 to --jobs 2: {one['seconds'] / two['seconds']:.2f}x.\n",
+        ]
+    if rows := kept("rows"):
+        table, slopes = rows_table(rows)
+        parts += [
+            "## Training rows/s and peak memory by number of rows\n",
+            f"`bench_scale.py rows --batches {rows['batches']} --steps {rows['steps']}` at commit "
+            f"{rows['git_commit']} (load average {rows['load']} when it finished, OMP_NUM_THREADS="
+            f"{rows['omp_threads']}): GENERATED CRITEO-shaped rows (datasets/synthetic.py: 12 features, one "
+            f"arm, one outcome, a cost for DRM/CRM), each (model, rows) in a fresh process. "
+            f"MTMT (paper form) "
+            f"trains {rows['batches']} mini-batches of 15,360 after one untimed warm-up batch; DRM and CRM "
+            f"(their defaults: 5 initialisations, full batch) {rows['steps']} Adam steps over "
+            f"every row after "
+            "an untimed warm-up fit on 1,000 rows. Peak during training: the process's peak memory from "
+            "after the data was built to the end of training; process peak: the whole process, building "
+            "the data included.\n",
+            markdown(table) + "\n",
+            "Growth with rows: the least-squares slope of log(y) on log(rows) (0 = flat, 1 = linear).\n",
+            markdown(slopes) + "\n",
+        ]
+    if REHEARSAL.is_file():
+        record = json.loads(REHEARSAL.read_text())
+        batches = record["train_batches"]
+        capped = f"the first {batches} mini-batches of each epoch" if batches else "every mini-batch"
+        parts += [
+            "## Full-size rehearsal of mtmt-criteo (GENERATED file)\n",
+            "`scripts/rehearse_criteo.py generate` wrote a GENERATED file in CRITEO's layout and size "
+            "(13,979,592 rows, the official header, number format and gzip; features resampled from the "
+            "official 1,000-row sample, a planted effect of treatment on visit); it is not the CRITEO data "
+            "and the loader reports it as unverified. `rehearse_criteo.py run` then ran, "
+            "each step in its own "
+            f"process started {record['started']} (load average {record['load_at_start']:.1f}, commit "
+            f"{record['git_commit'][:7]}): `data verify` (checksum), `data info` on a cold cache (CSV parse, "
+            f"checks, parquet cache write), `run --suite mtmt-criteo --methods {record['methods']} --seeds 1 "
+            f"--max-epochs {record['max_epochs']}` training on {capped}, and `report`. "
+            f"'(whole process)' rows "
+            "are each process's wall time and peak RSS; the others are the run's phase lines "
+            "(benchmarks/phases.py: each phase's own peak, the mark reset at its start; epoch lines carry "
+            "the fit's peak so far).\n",
+            markdown(phases_table(record)) + "\n",
+        ]
+    parts += kept_sections(path)
+    PERF_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts))
+    print(path.read_text())
 
 
 def main() -> None:
