@@ -37,6 +37,17 @@ def load_data(data_key: str, data_dir: str | None):
         return subsample(data, max_rows, derive_seed("subsample", name, max_rows))
 
 
+@functools.lru_cache(maxsize=5)
+def split_rows(data_key: str, data_dir: str | None, fractions: tuple[float, float, float], seed: int):
+    """(train, valid, test) row indices of a loaded dataset, computed once per process for every method
+    of a (dataset, seed): a stratified split of CRITEO's 14M rows takes 30 s to minutes on a shared
+    2-core machine, which every cell paid before (docs/perf/scale.md). Read-only."""
+    parts = split_indices(load_data(data_key, data_dir), fractions, seed)
+    for part in parts:
+        part.flags.writeable = False
+    return parts
+
+
 def base_row(cell: Cell, **fields) -> dict:
     """The columns every result row of the cell carries."""
     return {
@@ -126,7 +137,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     split_seed = derive_seed("split", cell.dataset, cell.seed)
     model_seed = derive_seed("model", cell.dataset, cell.seed)  # not the label: one draw per seed
     with phase("split", cell.key):
-        train_rows, valid_rows, test_rows = split_indices(data, cell.split, split_seed)
+        train_rows, valid_rows, test_rows = split_rows(cell.data_key, data_dir, tuple(cell.split), split_seed)
         train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry().get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)

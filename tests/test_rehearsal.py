@@ -81,3 +81,23 @@ def test_max_epochs_caps_deep_methods_only():
 def test_max_epochs_must_be_positive(capsys):
     assert main(["run", "--suite", "smoke", "--max-epochs", "0"]) == 2
     assert "--max-epochs must be at least 1" in capsys.readouterr().err
+
+
+def test_a_split_is_computed_once_per_dataset_and_seed(monkeypatch, tmp_path):
+    from benchmarks import cell as cell_module
+
+    seeds = []
+    real = cell_module.split_indices
+    monkeypatch.setattr(
+        cell_module, "split_indices", lambda data, f, seed: seeds.append(seed) or real(data, f, seed)
+    )
+    cell_module.split_rows.cache_clear()
+    registry = discover()
+    cells = cells_of(load_suite("smoke"), registry, methods=["random", "tlearner-lgbm"], seeds=2)
+    cells = [c for c in cells if c.dataset == "hillstrom"]
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"
+    outcomes = [cell_module.run_cell(c, None, storage) for c in cells]
+    assert len(cells) == 4 and len(seeds) == 2 and len(set(seeds)) == 2  # two seeds, one split each
+    assert all(rows["status"].iloc[0] == "ok" for rows, _, _ in outcomes)
+    test_rows = {(c.method, c.seed): tuple(p["row"]) for c, (_, p, _) in zip(cells, outcomes, strict=True)}
+    assert test_rows[("random", 0)] == test_rows[("tlearner-lgbm", 0)] != test_rows[("random", 1)]
