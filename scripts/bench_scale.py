@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.perf import PERF_DIR, machine  # noqa: E402
 
 KEPT = ROOT / "tmp" / "scale"
-REHEARSAL = ROOT / "tmp" / "rehearsal" / "phases.json"
+REHEARSALS = "tmp/rehearsal*/phases.json"  # scripts/rehearse_criteo.py run --work tmp/rehearsal...
+BATCH = 15_360
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ ")
 CRITEO_TRAIN_ROWS = 11_183_674
 KEEP_SECTIONS = ("## Serial vs Dask", "## Notes")  # written by hand or by other scripts
@@ -221,6 +222,44 @@ def phases_table(record: dict) -> pd.DataFrame:
     return table[["step", "phase", "cell", "wall (s)", "peak RSS (GiB)"]]
 
 
+def rehearsal_section(record: dict, work: Path) -> list[str]:
+    """The rehearsal's phase table, each cell's total, and the full epoch extrapolated from the capped one."""
+    batches = record["train_batches"]
+    capped = f"the first {batches} mini-batches of each epoch" if batches else "every mini-batch"
+    table = phases_table(record)
+    lines = [
+        f"## Full-size rehearsal of mtmt-criteo (GENERATED file), commit {record['git_commit'][:7]}\n",
+        "`scripts/rehearse_criteo.py generate` wrote a GENERATED file in CRITEO's layout and size "
+        "(13,979,592 rows, the official header, number format and gzip; features resampled from the "
+        "official 1,000-row sample, a planted effect of treatment on visit); it is not the CRITEO data "
+        "and the loader reports it as unverified. `rehearse_criteo.py run` then ran, each step in its "
+        f"own process, started {record['started']} (load average {record['load_at_start']:.1f}, "
+        f"OMP_NUM_THREADS=1, nice 10): `data verify` (checksum), `data info` on a cold cache (CSV parse, "
+        f"checks, parquet cache write), `run --suite mtmt-criteo --methods {record['methods']} --seeds 1 "
+        f"--max-epochs {record['max_epochs']}` training on {capped}, and `report`. '(whole process)' "
+        "rows are each process's wall time and peak RSS; the others are the run's phase lines "
+        "(benchmarks/phases.py: each phase's own peak, the mark reset at its start; epoch lines carry "
+        "the fit's peak so far).\n",
+        markdown(table) + "\n",
+    ]
+    results = work / "run" / "results.parquet"
+    train = table[table["phase"] == "epoch1-train"]
+    if batches and results.is_file() and len(train):
+        n_train = int(pd.read_parquet(results, columns=["n_train"])["n_train"].max())
+        full = -(-n_train // BATCH)
+        cells = table[table["phase"] == "fit"]["cell"].tolist()
+        estimates = [
+            f"{cell}: {seconds:.0f} s for {batches} batches, so {seconds * full / batches / 60:.0f} min for "
+            f"the {full} batches of a full epoch ({batches * BATCH / seconds:,.0f} rows/s)"
+            for cell, seconds in zip(cells, train["wall (s)"], strict=False)
+        ]
+        lines.append(
+            f"Training time of a full epoch over the {n_train:,} training rows, extrapolated from the "
+            "capped epoch at this load: " + "; ".join(estimates) + ".\n"
+        )
+    return lines
+
+
 def markdown(table: pd.DataFrame) -> str:
     return table.to_markdown(index=False, floatfmt=".3g")
 
@@ -283,27 +322,8 @@ def write_page() -> None:
             "Growth with rows: the least-squares slope of log(y) on log(rows) (0 = flat, 1 = linear).\n",
             markdown(slopes) + "\n",
         ]
-    if REHEARSAL.is_file():
-        record = json.loads(REHEARSAL.read_text())
-        batches = record["train_batches"]
-        capped = f"the first {batches} mini-batches of each epoch" if batches else "every mini-batch"
-        parts += [
-            "## Full-size rehearsal of mtmt-criteo (GENERATED file)\n",
-            "`scripts/rehearse_criteo.py generate` wrote a GENERATED file in CRITEO's layout and size "
-            "(13,979,592 rows, the official header, number format and gzip; features resampled from the "
-            "official 1,000-row sample, a planted effect of treatment on visit); it is not the CRITEO data "
-            "and the loader reports it as unverified. `rehearse_criteo.py run` then ran, "
-            "each step in its own "
-            f"process started {record['started']} (load average {record['load_at_start']:.1f}, commit "
-            f"{record['git_commit'][:7]}): `data verify` (checksum), `data info` on a cold cache (CSV parse, "
-            f"checks, parquet cache write), `run --suite mtmt-criteo --methods {record['methods']} --seeds 1 "
-            f"--max-epochs {record['max_epochs']}` training on {capped}, and `report`. "
-            f"'(whole process)' rows "
-            "are each process's wall time and peak RSS; the others are the run's phase lines "
-            "(benchmarks/phases.py: each phase's own peak, the mark reset at its start; epoch lines carry "
-            "the fit's peak so far).\n",
-            markdown(phases_table(record)) + "\n",
-        ]
+    for kept_record in sorted(ROOT.glob(REHEARSALS)):
+        parts += rehearsal_section(json.loads(kept_record.read_text()), kept_record.parent)
     parts += kept_sections(path)
     PERF_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts))

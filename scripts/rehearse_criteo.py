@@ -2,7 +2,8 @@
 layout and size, read through the criteo loader, with the wall time and peak memory of every phase.
 
     python scripts/rehearse_criteo.py generate [--rows 13979592] [--out tmp/rehearsal/data]
-    python scripts/rehearse_criteo.py run [--methods mtmt] [--max-epochs 1] [--work tmp/rehearsal]
+    python scripts/rehearse_criteo.py run [--methods mtmt] [--max-epochs 1] [--train-batches 0]
+                                          [--work tmp/rehearsal] [--steps checksum,parse,run,report]
 
 `generate` writes criteo-uplift-v2.1.csv.gz (the name the loader looks for) with the official header,
 column order, number format and gzip compression: features drawn column by column from the values of the
@@ -15,7 +16,11 @@ only the official .gz's size and sha256 are published), so no checksum is bypass
 `run` times each phase in its own process, with the parquet cache in WORK/cache (never the user cache):
 checksum (`data verify`), parse (`data info` on a cold cache: CSV parse, checks, parquet write), then the
 run itself, whose phase lines (cache read, split, fit, predict, metrics, predictions, save, report) come
-from benchmarks/phases.py in run.log, and finally `report` on the run folder. Writes WORK/phases.md.
+from benchmarks/phases.py in run.log, and finally `report` on the run folder. `--train-batches B` caps
+each epoch at B mini-batches (by setting Lightning's limit_train_batches in the run's process: a
+rehearsal's shortcut, stated in its record); an EpochClock callback added there logs each epoch's
+training and validation time. Writes WORK/phases.json (scripts/bench_scale.py page turns it into
+docs/perf/scale.md). The generated data and the run stay under tmp/ (ignored by git).
 """
 
 from __future__ import annotations
@@ -152,7 +157,7 @@ def child(argv: list[str], env: dict, log) -> dict:
     }
 
 
-def rehearse(work: Path, data_dir: Path, methods: str, max_epochs: int, train_batches: int) -> list[dict]:
+def rehearse(work: Path, data_dir: Path, methods: str, max_epochs: int, train_batches: int, only) -> list:
     """The rehearsal's steps, each in its own process; returns the phase rows (steps and in-run phases)."""
     env = {
         **os.environ,
@@ -160,8 +165,9 @@ def rehearse(work: Path, data_dir: Path, methods: str, max_epochs: int, train_ba
         "UPLIFT_DOWNLOAD": "0",
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
     }
-    for stale in (work / "cache").glob("parsed/criteo-*.parquet"):
-        stale.unlink()  # a cold cache: the parse is measured
+    if "parse" in only:
+        for stale in (work / "cache").glob("parsed/criteo-*.parquet"):
+            stale.unlink()  # a cold cache: the parse is measured
     python = sys.executable
     cli = [python, "-m", "benchmarks"]
     run_dir = work / "run"
@@ -175,7 +181,7 @@ def rehearse(work: Path, data_dir: Path, methods: str, max_epochs: int, train_ba
     ]  # fmt: skip
     rows = []
     with open(work / "rehearsal.log", "a") as log:
-        for name, argv in steps:
+        for name, argv in [(name, argv) for name, argv in steps if name in only]:
             result = child(argv, env, log)
             rows.append({"step": name, "phase": "(whole process)", "cell": "", **result})
             if name == "run":
@@ -197,6 +203,7 @@ def main() -> None:
     go.add_argument("--methods", default="mtmt")
     go.add_argument("--max-epochs", type=int, default=1)
     go.add_argument("--train-batches", type=int, default=0, help="cap training batches per epoch (0 = all)")
+    go.add_argument("--steps", default="checksum,parse,run,report", help="the steps to run (comma-separated)")
     args = parser.parse_args()
     if args.action == "generate":
         start = time.perf_counter()
@@ -207,13 +214,15 @@ def main() -> None:
     data_dir = args.work / "data"
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
-    rows = rehearse(args.work, data_dir, args.methods, args.max_epochs, args.train_batches)
+    only = args.steps.split(",")
+    rows = rehearse(args.work, data_dir, args.methods, args.max_epochs, args.train_batches, only)
     record = {
         "started": started,
         "load_at_start": load,
         "methods": args.methods,
         "max_epochs": args.max_epochs,
         "train_batches": args.train_batches,
+        "steps": only,
         "git_commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                                      text=True).stdout.strip(),
         "rows": rows,
