@@ -4,7 +4,9 @@ each finished phase is one line in run.log, `phase NAME [CELL]: 12.3 s, peak RSS
 
 Peak RSS is the process's high-water mark during the phase: on Linux the mark is reset when the phase
 starts (writing 5 to /proc/self/clear_refs) and read from VmHWM when it ends; where that is not possible
-it is the process's peak since it started (getrusage), which can only overstate. Phases do not nest."""
+it is the process's peak since it started (getrusage), which can only overstate. Phases do not nest.
+A reset also lowers what getrusage reports as the process's peak (ru_maxrss), so a process's whole peak
+is the highest of its phases' peaks."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ CRITEO_TRAIN_ROWS = 11_183_674
 KEEP_SECTIONS = ("## Serial vs Dask", "## Notes")  # written by hand or by other scripts
 
 TRAIN = """
-import json, os, resource, sys, time, warnings
+import json, os, sys, time, warnings
 sys.path.insert(0, {root!r})
 warnings.filterwarnings("ignore")
 import numpy as np, torch
@@ -54,6 +54,7 @@ model, rows, batches, steps = {model!r}, {rows}, {batches}, {steps}
 cost = model != "mtmt"
 data = synthetic.generate(n_rows=rows, n_arms=1, n_outcomes=1, n_features=12, with_cost=cost, seed=0)
 data_gib = (data.X.nbytes + data.treatment.nbytes + data.y.nbytes) / 2**30
+build_peak_gib = peak_rss_bytes() / 2**30  # read before the reset, which also resets ru_maxrss
 reset_peak()
 if model == "mtmt":
     import lightning as L
@@ -79,8 +80,7 @@ else:
     trained = rows * steps
 seconds = time.perf_counter() - start
 print(json.dumps({{"trained_rows": trained, "seconds": seconds, "train_peak_gib": peak_rss_bytes() / 2**30,
-                  "process_peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-                  "data_gib": data_gib}}))
+                  "build_peak_gib": build_peak_gib, "data_gib": data_gib}}))
 """
 
 
@@ -151,7 +151,7 @@ def measure_jobs(suite: str) -> None:
 
 
 def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) -> None:
-    results = []
+    results, started = [], circumstances()
     for model in models:
         for rows in sizes:
             code = TRAIN.format(root=str(ROOT), model=model, rows=rows, batches=batches, steps=steps)
@@ -162,7 +162,17 @@ def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) 
                 result = json.loads(out.stdout.strip().splitlines()[-1])
                 results.append({"model": model, "rows": rows, **result})
             print(results[-1], flush=True)
-            keep("rows", {**circumstances(), "batches": batches, "steps": steps, "runs": results})
+            now = circumstances()
+            keep(
+                "rows",
+                {
+                    **now,
+                    "git_commit": started["git_commit"],
+                    "batches": batches,
+                    "steps": steps,
+                    "runs": results,
+                },
+            )
 
 
 def slope(x, y) -> float:
@@ -188,31 +198,29 @@ def suites_table(record: dict) -> pd.DataFrame:
 
 
 def rows_table(record: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per (model, rows): rows/s and peak memory; per model: the log-log slopes."""
+    """Per (model, rows): rows/s and peak memory; per model: the log-log slopes. The peak while the
+    data was built is shown where it was recorded (records before it was read carry only the training's)."""
     runs = pd.DataFrame([r for r in record["runs"] if "error" not in r])
     runs["rows/s"] = runs["trained_rows"] / runs["seconds"]
-    table = runs.rename(
-        columns={
-            "trained_rows": "rows trained",
-            "seconds": "seconds",
-            "data_gib": "data (GiB)",
-            "train_peak_gib": "peak during training (GiB)",
-            "process_peak_gib": "process peak (GiB)",
-        }
-    )
+    names = {
+        "trained_rows": "rows trained",
+        "data_gib": "data (GiB)",
+        "train_peak_gib": "peak during training (GiB)",
+        "build_peak_gib": "peak while building the data (GiB)",
+    }
+    table = runs.rename(columns=names)
+    peaks = [name for key, name in names.items() if key.endswith("peak_gib") and name in table]
     slopes = [
         {
             "model": model,
             "sizes": len(group),
             "slope of rows/s": slope(group["rows"], group["rows/s"]),
-            "slope of peak during training": slope(group["rows"], group["peak during training (GiB)"]),
-            "slope of process peak": slope(group["rows"], group["process peak (GiB)"]),
+            **{f"slope of {n.removesuffix(' (GiB)')}": slope(group["rows"], group[n]) for n in peaks},
         }
         for model, group in table.groupby("model", sort=False)
         if len(group) > 1
     ]
-    columns = ["model", "rows", "rows trained", "seconds", "rows/s", "data (GiB)"]
-    columns += ["peak during training (GiB)", "process peak (GiB)"]
+    columns = ["model", "rows", "rows trained", "seconds", "rows/s", "data (GiB)", *peaks]
     return table[columns], pd.DataFrame(slopes)
 
 
@@ -308,16 +316,17 @@ def write_page() -> None:
         parts += [
             "## Training rows/s and peak memory by number of rows\n",
             f"`bench_scale.py rows --batches {rows['batches']} --steps {rows['steps']}` at commit "
-            f"{rows['git_commit']} (load average {rows['load']} when it finished, OMP_NUM_THREADS="
+            f"{rows['git_commit']} (load average {rows['load']} when it finished {rows['when']}, "
+            f"OMP_NUM_THREADS="
             f"{rows['omp_threads']}): GENERATED CRITEO-shaped rows (datasets/synthetic.py: 12 features, one "
             f"arm, one outcome, a cost for DRM/CRM), each (model, rows) in a fresh process. "
             f"MTMT (paper form) "
             f"trains {rows['batches']} mini-batches of 15,360 after one untimed warm-up batch; DRM and CRM "
             f"(their defaults: 5 initialisations, full batch) {rows['steps']} Adam steps over "
             f"every row after "
-            "an untimed warm-up fit on 1,000 rows. Peak during training: the process's peak memory from "
-            "after the data was built to the end of training; process peak: the whole process, building "
-            "the data included.\n",
+            "an untimed warm-up fit on 1,000 rows. Peak during training: the process's peak resident "
+            "memory from after the data was built (the data and the imported libraries included) to the "
+            "end of training.\n",
             markdown(table) + "\n",
             "Growth with rows: the least-squares slope of log(y) on log(rows) (0 = flat, 1 = linear).\n",
             markdown(slopes) + "\n",
