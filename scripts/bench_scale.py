@@ -227,6 +227,8 @@ def rows_table(record: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 def phases_table(record: dict) -> pd.DataFrame:
     table = pd.DataFrame(record["rows"]).rename(columns={"seconds": "wall (s)", "peak_gib": "peak RSS (GiB)"})
     table["cell"] = table["cell"].str.replace(r"^mtmt-criteo__criteo__", "", regex=True)
+    epochs = table["phase"].str.startswith("epoch")  # an epoch belongs to the fit logged after it
+    table.loc[epochs, "cell"] = table["cell"].where(table["cell"] != "").bfill()[epochs]
     return table[["step", "phase", "cell", "wall (s)", "peak RSS (GiB)"]]
 
 
@@ -248,7 +250,7 @@ def rehearsal_section(record: dict, work: Path) -> list[str]:
         "rows are each process's wall time and peak RSS; the others are the run's phase lines "
         "(benchmarks/phases.py: each phase's own peak, the mark reset at its start; epoch lines carry "
         "the fit's peak so far).\n",
-        markdown(table) + "\n",
+        table.to_markdown(index=False, floatfmt=("", "", "", ".1f", ".2f")) + "\n",
     ]
     results = work / "run" / "results.parquet"
     train = table[table["phase"] == "epoch1-train"]
