@@ -101,3 +101,29 @@ def test_a_split_is_computed_once_per_dataset_and_seed(monkeypatch, tmp_path):
     assert all(rows["status"].iloc[0] == "ok" for rows, _, _ in outcomes)
     test_rows = {(c.method, c.seed): tuple(p["row"]) for c, (_, p, _) in zip(cells, outcomes, strict=True)}
     assert test_rows[("random", 0)] == test_rows[("tlearner-lgbm", 0)] != test_rows[("random", 1)]
+
+
+def test_mtmt_scores_a_test_split_with_one_pass_and_unchanged_effects():
+    from datasets import synthetic
+    from methods.core.deep.training import predict_in_batches
+    from methods.mtmt import Mtmt
+
+    data = synthetic.generate(n_rows=600, n_arms=2, n_outcomes=2, n_features=6, seed=3)
+    method = Mtmt(max_epochs=1, hidden=8, experts=2, attention_dim=8, heads=2, tokens=2)
+    method.fit(data.X, data.treatment, data.y, seed=0)
+    X = data.X.astype(np.float32)
+    Xs, _ = method._scaled(X, None)
+    network = predict_in_batches(method.net_.effects, Xs.astype(np.float32)) * method.y_scale_[None, None, :]
+    assert np.array_equal(method.predict(X), network)  # bit for bit the network's own `effects`
+    passes = []
+    components = method.net_.components
+    method.net_.components = lambda x: passes.append(len(x)) or components(x)
+    with method.predicting_once():
+        method.rank(X)
+        method.predict(X)
+        explained = method.explain(X)
+    assert passes == [600]  # prediction and explanation share one pass over the rows
+    assert np.allclose(explained["base"][:, None, :] + explained["incremental"], network, atol=1e-6)
+    method.predict(X)
+    method.explain(X)
+    assert passes == [600, 600, 600]  # outside the block nothing is kept
