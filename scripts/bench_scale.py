@@ -135,7 +135,7 @@ def measure_suites() -> None:
     keep("suites", {**circumstances(), "runs": runs})
 
 
-def measure_jobs(suite: str) -> None:
+def measure_jobs(suite: str, methods: str | None) -> None:
     env = {**os.environ, "UPLIFT_DOWNLOAD": "0"}
     results = []
     for jobs in (1, 2):
@@ -143,11 +143,12 @@ def measure_jobs(suite: str) -> None:
         load = os.getloadavg()[0]
         start = time.perf_counter()
         argv = [sys.executable, "-m", "benchmarks", "run", "--suite", suite, "--jobs", str(jobs)]
+        argv += ["--methods", methods] if methods else []
         done = subprocess.run([*argv, "--out", str(out), "--force"], cwd=ROOT, env=env, capture_output=True)
         seconds = time.perf_counter() - start
         results.append({"jobs": jobs, "seconds": seconds, "load_at_start": load, "rc": done.returncode})
         print(results[-1], flush=True)
-    keep("jobs", {**circumstances(), "suite": suite, "runs": results})
+    keep("jobs", {**circumstances(), "suite": suite, "methods": methods, "runs": results})
 
 
 def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) -> None:
@@ -305,7 +306,9 @@ def write_page() -> None:
         one, two = jobs["runs"]
         parts += [
             "## --jobs 1 against --jobs 2\n",
-            f"`bench_scale.py jobs --suite {jobs['suite']}` ran the suite with `--jobs 1`, "
+            f"`bench_scale.py jobs --suite {jobs['suite']}"
+            + (f" --methods {jobs['methods']}" if jobs.get("methods") else "")
+            + "` ran the suite with `--jobs 1`, "
             f"then with `--jobs 2` "
             f"(each `--force`, fresh run folder), at commit {jobs['git_commit']}, finished "
             f"{jobs['when']}; load "
@@ -347,6 +350,7 @@ def main() -> None:
     actions.add_parser("suites", help="wall time of each results/*/run.log")
     jobs = actions.add_parser("jobs", help="one suite with --jobs 1 and --jobs 2")
     jobs.add_argument("--suite", default="smoke")
+    jobs.add_argument("--methods", help="only these methods of the suite (run's --methods)")
     rows = actions.add_parser("rows", help="training rows/s and peak memory by number of rows")
     rows.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000, 13_979_592])
     rows.add_argument("--models", default="mtmt,drm,crm")
@@ -357,7 +361,7 @@ def main() -> None:
     if args.action == "suites":
         measure_suites()
     elif args.action == "jobs":
-        measure_jobs(args.suite)
+        measure_jobs(args.suite, args.methods)
     elif args.action == "rows":
         measure_rows(args.sizes, args.models.split(","), args.batches, args.steps)
     else:
