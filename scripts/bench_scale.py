@@ -238,6 +238,14 @@ def rehearsal_section(record: dict, work: Path) -> list[str]:
     batches = record["train_batches"]
     capped = f"the first {batches} mini-batches of each epoch" if batches else "every mini-batch"
     table = phases_table(record)
+    described = {
+        "checksum": "`data verify` (checksum)",
+        "parse": "`data info` on a cold cache (CSV parse, checks, parquet cache write)",
+        "run": f"`run --suite mtmt-criteo --methods {record['methods']} --seeds 1 --max-epochs "
+        f"{record['max_epochs']}` training on {capped}",
+        "report": "`report`",
+    }
+    steps = [described[step] for step in record.get("steps", described)]
     lines = [
         f"## Full-size rehearsal of mtmt-criteo (GENERATED file), commit {record['git_commit'][:7]}\n",
         "`scripts/rehearse_criteo.py generate` wrote a GENERATED file in CRITEO's layout and size "
@@ -245,9 +253,7 @@ def rehearsal_section(record: dict, work: Path) -> list[str]:
         "official 1,000-row sample, a planted effect of treatment on visit); it is not the CRITEO data "
         "and the loader reports it as unverified. `rehearse_criteo.py run` then ran, each step in its "
         f"own process, started {record['started']} (load average {record['load_at_start']:.1f}, "
-        f"OMP_NUM_THREADS=1, nice 10): `data verify` (checksum), `data info` on a cold cache (CSV parse, "
-        f"checks, parquet cache write), `run --suite mtmt-criteo --methods {record['methods']} --seeds 1 "
-        f"--max-epochs {record['max_epochs']}` training on {capped}, and `report`. '(whole process)' "
+        f"OMP_NUM_THREADS=1, nice 10): {', '.join(steps)}. '(whole process)' "
         "rows are each process's wall time and peak RSS; the others are the run's phase lines "
         "(benchmarks/phases.py: each phase's own peak, the mark reset at its start; epoch lines carry "
         "the fit's peak so far).\n",
