@@ -137,7 +137,7 @@ def measure_suites() -> None:
 
 def measure_jobs(suite: str, methods: str | None) -> None:
     env = {**os.environ, "UPLIFT_DOWNLOAD": "0"}
-    results = []
+    results, started = [], circumstances()
     for jobs in (1, 2):
         out = KEPT / f"{suite}-jobs{jobs}"
         load = os.getloadavg()[0]
@@ -148,7 +148,8 @@ def measure_jobs(suite: str, methods: str | None) -> None:
         seconds = time.perf_counter() - start
         results.append({"jobs": jobs, "seconds": seconds, "load_at_start": load, "rc": done.returncode})
         print(results[-1], flush=True)
-    keep("jobs", {**circumstances(), "suite": suite, "methods": methods, "runs": results})
+    now = {**circumstances(), "git_commit": started["git_commit"]}
+    keep("jobs", {**now, "suite": suite, "methods": methods, "runs": results})
 
 
 def measure_rows(sizes: list[int], models: list[str], batches: int, steps: int) -> None:
