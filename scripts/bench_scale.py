@@ -306,7 +306,9 @@ def write_page() -> None:
             "(`bench_scale.py suites`). These "
             "runs shared the machine with other work, some were resumed or run in pieces (several `run` "
             "invocations; the spans sum each invocation's first to last line), so they bound the time from "
-            "above.\n",
+            "above; a log begins after the command's start-up and data loading (the README's smoke "
+            "run: 2 min 24 s from the command line). Suites without a committed run.log (mtmt-criteo, "
+            "synthetic-mtmt being rerun) are not listed.\n",
             markdown(suites_table(suites)) + "\n",
         ]
     if jobs := kept("jobs"):
