@@ -307,8 +307,8 @@ def write_page() -> None:
             "runs shared the machine with other work, some were resumed or run in pieces (several `run` "
             "invocations; the spans sum each invocation's first to last line), so they bound the time from "
             "above; a log begins after the command's start-up and data loading (the README's smoke "
-            "run: 2 min 24 s from the command line). Suites without a committed run.log (mtmt-criteo, "
-            "synthetic-mtmt being rerun) are not listed.\n",
+            "run: 2 min 24 s from the command line). Suites without a committed run.log here (mtmt-criteo, "
+            "synthetic-mtmt) are not listed.\n",
             markdown(suites_table(suites)) + "\n",
         ]
     if jobs := kept("jobs"):
