@@ -10,8 +10,8 @@ full-batch recipe, 5 initialisations, `--steps` Adam steps over all rows) on GEN
 rows (datasets/synthetic.py: 12 features, one arm, one outcome, a cost for DRM/CRM), each (model, size)
 in a fresh process: training rows/s and the peak memory of the training (the mark reset after the data
 is built) and of the whole process. The slope of log(y) on log(rows) says how each grows with rows (1 =
-linear, 0 = flat). Measurements are kept in tmp/scale/*.json; `page` writes the page from them and
-scripts/rehearse_criteo.py's tmp/rehearsal/phases.json, keeping any "## Serial vs Dask" section the
+linear, 0 = flat). Measurements are kept in docs/perf/scale-data/*.json; `page` writes the page from them and
+the records scripts/rehearse_criteo.py keeps there, keeping any "## Serial vs Dask" section the
 page already has (measured by another script).
 """
 
@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.perf import PERF_DIR, machine  # noqa: E402
 
-KEPT = ROOT / "tmp" / "scale"
-REHEARSALS = "tmp/rehearsal*/phases.json"  # scripts/rehearse_criteo.py run --work tmp/rehearsal...
+KEPT = ROOT / "docs" / "perf" / "scale-data"  # the measurements the page is written from
+REHEARSALS = "rehearsal-*.json"  # written there by scripts/rehearse_criteo.py run
 BATCH = 15_360
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ ")
 CRITEO_TRAIN_ROWS = 11_183_674
@@ -234,7 +234,7 @@ def phases_table(record: dict) -> pd.DataFrame:
     return table[["step", "phase", "cell", "wall (s)", "peak RSS (GiB)"]]
 
 
-def rehearsal_section(record: dict, work: Path) -> list[str]:
+def rehearsal_section(record: dict) -> list[str]:
     """The rehearsal's phase table, each cell's total, and the full epoch extrapolated from the capped one."""
     batches = record["train_batches"]
     capped = f"the first {batches} mini-batches of each epoch" if batches else "every mini-batch"
@@ -260,10 +260,9 @@ def rehearsal_section(record: dict, work: Path) -> list[str]:
         "the fit's peak so far).\n",
         table.to_markdown(index=False, floatfmt=("", "", "", ".1f", ".2f")) + "\n",
     ]
-    results = work / "run" / "results.parquet"
     train = table[table["phase"] == "epoch1-train"]
-    if batches and results.is_file() and len(train):
-        n_train = int(pd.read_parquet(results, columns=["n_train"])["n_train"].max())
+    if batches and record.get("n_train") and len(train):
+        n_train = record["n_train"]
         full = -(-n_train // BATCH)
         cells = table[table["phase"] == "fit"]["cell"].tolist()
         estimates = [
@@ -345,8 +344,8 @@ def write_page() -> None:
             "Growth with rows: the least-squares slope of log(y) on log(rows) (0 = flat, 1 = linear).\n",
             markdown(slopes) + "\n",
         ]
-    for kept_record in sorted(ROOT.glob(REHEARSALS)):
-        parts += rehearsal_section(json.loads(kept_record.read_text()), kept_record.parent)
+    for kept_record in sorted(KEPT.glob(REHEARSALS)):
+        parts += rehearsal_section(json.loads(kept_record.read_text()))
     parts += kept_sections(path)
     PERF_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts))

@@ -19,8 +19,9 @@ run itself, whose phase lines (cache read, split, fit, predict, metrics, predict
 from benchmarks/phases.py in run.log, and finally `report` on the run folder. `--train-batches B` caps
 each epoch at B mini-batches (by setting Lightning's limit_train_batches in the run's process: a
 rehearsal's shortcut, stated in its record); an EpochClock callback added there logs each epoch's
-training and validation time. Writes WORK/phases.json (scripts/bench_scale.py page turns it into
-docs/perf/scale.md). The generated data and the run stay under tmp/ (ignored by git).
+training and validation time. Writes WORK/phases.json and a copy in docs/perf/scale-data/, which
+scripts/bench_scale.py page turns into docs/perf/scale.md. The generated data and the run stay under tmp/
+(ignored by git).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,6 +48,7 @@ from benchmarks.phases import read_phases  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "criteo-uplift-v2.1.rows1000.csv.gz"
 FILE_NAME = "criteo-uplift-v2.1.csv.gz"
+KEPT = ROOT / "docs" / "perf" / "scale-data"
 CRITEO_ROWS = 13_979_592
 FEATURES = [f"f{i}" for i in range(12)]
 COLUMNS = [*FEATURES, "treatment", "conversion", "visit", "exposure"]
@@ -230,7 +233,13 @@ def main() -> None:
         "git_commit": commit.strip(),  # when the run started
         "rows": rows,
     }  # fmt: skip
+    results = args.work / "run" / "results.parquet"
+    if results.is_file():
+        record["n_train"] = int(pq.read_table(results, columns=["n_train"])["n_train"].to_numpy().max())
     (args.work / "phases.json").write_text(json.dumps(record, indent=1))
+    KEPT.mkdir(parents=True, exist_ok=True)  # the copy docs/perf/scale.md is written from
+    name = f"rehearsal-{started[:16].replace(' ', '-').replace(':', '')}.json"
+    (KEPT / name).write_text(json.dumps(record, indent=1))
     print(json.dumps(record, indent=1))
 
 
