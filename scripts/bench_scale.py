@@ -8,11 +8,11 @@
 `rows` trains MTMT (paper form, batch 15,360, `--batches` mini-batches) and DRM and CRM (the methods'
 full-batch recipe, 5 initialisations, `--steps` Adam steps over all rows) on GENERATED CRITEO-shaped
 rows (datasets/synthetic.py: 12 features, one arm, one outcome, a cost for DRM/CRM), each (model, size)
-in a fresh process: training rows/s and the peak memory of the training (the mark reset after the data
-is built) and of the whole process. The slope of log(y) on log(rows) says how each grows with rows (1 =
-linear, 0 = flat). Measurements are kept in docs/perf/scale-data/*.json; `page` writes the page from them and
-the records scripts/rehearse_criteo.py keeps there, keeping any "## Serial vs Dask" section the
-page already has (measured by another script).
+in a fresh process: training rows/s and the peak memory while the data is built and during training
+(the mark reset in between). The slope of log(y) on log(rows) says how each grows with rows (1 = linear,
+0 = flat). Measurements are kept in docs/perf/scale-data/*.json, beside the records
+scripts/rehearse_criteo.py keeps there; `page` writes the page from them, keeping the "## Serial vs Dask"
+(measured by another script) and "## Notes" (written by hand) sections the page already has.
 """
 
 from __future__ import annotations
