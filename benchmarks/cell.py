@@ -15,6 +15,7 @@ import pandas as pd
 import datasets
 from benchmarks import environment
 from benchmarks.curves import CURVE_COLUMNS, cell_curves
+from benchmarks.phases import phase
 from benchmarks.plan import Cell
 from benchmarks.scoring import pehe_rows, policy_rows
 from benchmarks.seeds import derive_seed
@@ -34,8 +35,20 @@ def registry():
 def load_data(data_key: str, data_dir: str | None):
     """The dataset of a cell, loaded once per process (and subsampled with a fixed seed)."""
     name, options, max_rows = json.loads(data_key)
-    data = datasets.load(name, data_dir=data_dir, **options)
-    return subsample(data, max_rows, derive_seed("subsample", name, max_rows))
+    with phase("load", name):
+        data = datasets.load(name, data_dir=data_dir, **options)
+        return subsample(data, max_rows, derive_seed("subsample", name, max_rows))
+
+
+@functools.lru_cache(maxsize=5)
+def split_rows(data_key: str, data_dir: str | None, fractions: tuple[float, float, float], seed: int):
+    """(train, valid, test) row indices of a loaded dataset, computed once per process for every method
+    of a (dataset, seed): a stratified split of CRITEO's 14M rows takes 30 s to minutes on a shared
+    2-core machine, which every cell paid before (docs/perf/scale.md). Read-only."""
+    parts = split_indices(load_data(data_key, data_dir), fractions, seed)
+    for part in parts:
+        part.flags.writeable = False
+    return parts
 
 
 def base_row(cell: Cell, **fields) -> dict:
@@ -140,8 +153,9 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     data = load_data(cell.data_key, data_dir)
     split_seed = derive_seed("split", cell.dataset, cell.seed)
     model_seed = derive_seed("model", cell.dataset, cell.seed)  # not the label: one draw per seed
-    train_rows, valid_rows, test_rows = split_indices(data, cell.split, split_seed)
-    train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
+    with phase("split", cell.key):
+        train_rows, valid_rows, test_rows = split_rows(cell.data_key, data_dir, tuple(cell.split), split_seed)
+        train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry().get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
     params, tuned = dict(cell.params), False
@@ -161,28 +175,32 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         tuned = True
     method = method_class(**params)
     start = time.perf_counter()
-    method.fit(
-        train.X,
-        train.treatment,
-        train.y,
-        cost=train.cost,
-        propensity=train.propensity,
-        valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost),
-        seed=model_seed,
-    )
+    with phase("fit", cell.key):
+        method.fit(
+            train.X,
+            train.treatment,
+            train.y,
+            cost=train.cost,
+            propensity=train.propensity,
+            valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost),
+            seed=model_seed,
+        )
     fit_seconds = time.perf_counter() - start
     with method.predicting_once():  # the test rows go through the model once
         start = time.perf_counter()
-        rank_score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
+        with phase("predict", cell.key):
+            rank_score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
         predict_seconds = time.perf_counter() - start
-        rows = score_split(method, test, data.arm_names, data.outcome_names, cell.kind)
-        if method.capabilities.predicts_effects:
-            effects = method.predict(test.X)
-            if test.tau is not None:
-                rows += pehe_rows(data.outcome_names, data.arm_names, test.tau, effects)
-            if test.propensity is not None:
-                rows += policy_rows(test.treatment, test.y, data.outcome_names, effects, test.propensity)
-        predictions = predictions_frame(test, test_rows, method, rank_score)
+        with phase("metrics", cell.key):
+            rows = score_split(method, test, data.arm_names, data.outcome_names, cell.kind)
+            if method.capabilities.predicts_effects:
+                effects = method.predict(test.X)
+                if test.tau is not None:
+                    rows += pehe_rows(data.outcome_names, data.arm_names, test.tau, effects)
+                if test.propensity is not None:
+                    rows += policy_rows(test.treatment, test.y, data.outcome_names, effects, test.propensity)
+        with phase("predictions", cell.key):
+            predictions = predictions_frame(test, test_rows, method, rank_score)
     common = dict(
         params=json.dumps(params, sort_keys=True, default=str),
         tuned=tuned,

@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from benchmarks.cell import run_cell
+from benchmarks.phases import phase
 from benchmarks.plan import Cell
 from benchmarks.store import ResultsStore
 from benchmarks.tuning import delete_studies, open_storage
@@ -110,7 +111,8 @@ def record(
 ) -> None:
     """Store a finished cell (run_cell's CellResult, unpacked), log it, say so on the terminal if it was
     skipped or failed, and advance the bar."""
-    store.save(cell.key, rows, predictions, curves, details)
+    with phase("save", cell.key):
+        store.save(cell.key, rows, predictions, curves, details)
     status, reason = rows["status"].iloc[0], rows["reason"].iloc[0]
     log.info("%s %s %s", cell.key, status, reason)
     if details:

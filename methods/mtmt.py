@@ -48,10 +48,7 @@ class Mtmt(DeepUplift):
         in the targets' units; `attention`: each arm's weights over the feature tokens (n, K, features)
         with attention_keys="features", else None; `token_attention`: the weights over every token set
         (n, K, sets, tokens), sets = targets for "task". In batches, as predictions are."""
-        from methods.core.deep.training import predict_in_batches
-
-        Xs, _ = self._scaled(np.asarray(X, dtype=np.float32), None)
-        parts = predict_in_batches(self.net_.components, Xs.astype(np.float32))
+        parts = self._components(X)
         scale = self.y_scale_
         weights = parts["attention"]
         features = weights is not None and self.params_["attention_keys"] == "features"
@@ -62,3 +59,24 @@ class Mtmt(DeepUplift):
             "attention": weights[:, :, 0] if features else None,
             "token_attention": weights,
         }
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        """The effects as the network's `effects` computes them (base + incremental, in float32), in the
+        targets' units: from the same pass over X as `explain`."""
+        parts = self._components(X)
+        return (parts["base"][:, None, :] + parts["incremental"]) * self.y_scale_[None, None, :]
+
+    def _components(self, X: np.ndarray) -> dict[str, np.ndarray | None]:
+        """The network's components of X's rows (standardised units), in batches; inside
+        `predicting_once` computed once per input array and shared by predict and explain, so that scoring
+        a test split (prediction, then the explanation columns) runs the network over it once."""
+        from methods.core.deep.training import predict_in_batches
+
+        cache, key = getattr(self, "_effects_cache", None), ("components", id(X))
+        if cache is not None and key in cache:
+            return cache[key][1]
+        Xs, _ = self._scaled(np.asarray(X, dtype=np.float32), None)
+        parts = predict_in_batches(self.net_.components, Xs.astype(np.float32))
+        if cache is not None:
+            cache[key] = (X, parts)  # X is kept so that its id cannot be reused by another array
+        return parts

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 from benchmarks.errors import UsageError
+from benchmarks.phases import phase
 from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
@@ -28,6 +30,12 @@ def add_parser(subparsers) -> None:
         "--storage",
         help="Optuna storage URL (default: SQLite in the run folder); postgresql://USER@HOST/DB shares each "
         "cell's study with other runs (docs/distributed.md)",
+    )
+    parser.add_argument(
+        "--max-epochs",
+        type=int,
+        help="cap the epochs of every method that trains in epochs (a rehearsal; default --out: "
+        "runs/<suite>-max-epochs-N, so capped cells never count as the suite's finished ones)",
     )
     parser.add_argument("--force", action="store_true", help="recompute cells already finished")
     parser.add_argument(
@@ -52,11 +60,25 @@ def check_data(cells, data_dir) -> None:
         load_data(data_key, data_dir)
 
 
+def cap_epochs(cells, registry, max_epochs: int | None):
+    """The cells with max_epochs lowered to `max_epochs` for methods that train in epochs."""
+    if max_epochs is None:
+        return cells
+    capped = []
+    for cell in cells:
+        defaults = registry.get(cell.method_name).defaults
+        if "max_epochs" in defaults:
+            epochs = min(max_epochs, cell.params.get("max_epochs", defaults["max_epochs"]))
+            cell = dataclasses.replace(cell, params={**cell.params, "max_epochs": epochs})
+        capped.append(cell)
+    return capped
+
+
 def run(args) -> int:
-    for option in ("seeds", "trials", "jobs", "devices"):
-        value = getattr(args, option)
-        if value is not None and value < (1 if option != "trials" else 0):
-            raise UsageError(f"--{option} must be at least {1 if option != 'trials' else 0}, got {value}")
+    for option in ("seeds", "trials", "jobs", "devices", "max_epochs"):
+        value, least = getattr(args, option), 0 if option == "trials" else 1
+        if value is not None and value < least:
+            raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
     suite = resolve_suite(args.suite)
     registry = discover()
     cells = cells_of(
@@ -71,7 +93,9 @@ def run(args) -> int:
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
-    out = Path(args.out or Path("runs") / suite.name)
+    cells = cap_epochs(cells, registry, args.max_epochs)
+    capped = f"-max-epochs-{args.max_epochs}" if args.max_epochs is not None else ""
+    out = Path(args.out or Path("runs") / f"{suite.name}{capped}")
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
@@ -80,21 +104,16 @@ def run(args) -> int:
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
             run_cells(cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs)
-        results = store.merge()
-    cell_columns = ["suite", "dataset", "method", "seed"]
-    failed = len(results.loc[results["status"] == "error", cell_columns].drop_duplicates())
-    keys = {(c.suite, c.dataset, c.method) for c in cells}
-    mine = results[
-        [k in keys for k in zip(results["suite"], results["dataset"], results["method"], strict=True)]
-    ]
+            with phase("report"):
+                results = store.merge()
+                mine = summarise(results, cells, suite, out)
     kinds = {c.suite: c.kind for c in cells}
-    table = headline_table(mine, kinds)
-    markdown = table.to_markdown(index=False)
-    (out / "summary.md").write_text(f"# {suite.name}\n\n{suite.description}\n\n{markdown}\n")
     reference = reference_run(suite.name, out)
     print(terminal_table(mine, kinds, reference, f"results/{suite.name}/" if reference is not None else ""))
     print(f"\nrun folder: {out}")
     print("  summary.md (every column), results.parquet (every metric), run.log (warnings, tracebacks)")
+    cell_columns = ["suite", "dataset", "method", "seed"]
+    failed = len(results.loc[results["status"] == "error", cell_columns].drop_duplicates())
     if failed:
         print(
             f"{failed} cell(s) of {out} failed; see {out / 'cells'}/*.err and {out / 'run.log'}",
@@ -102,3 +121,14 @@ def run(args) -> int:
         )
         return 1
     return 0
+
+
+def summarise(results, cells, suite, out: Path):
+    """This run's cells' rows; their headline table is written to OUT/summary.md."""
+    keys = {(c.suite, c.dataset, c.method) for c in cells}
+    mine = results[
+        [k in keys for k in zip(results["suite"], results["dataset"], results["method"], strict=True)]
+    ]
+    markdown = headline_table(mine, {c.suite: c.kind for c in cells}).to_markdown(index=False)
+    (out / "summary.md").write_text(f"# {suite.name}\n\n{suite.description}\n\n{markdown}\n")
+    return mine
