@@ -128,3 +128,18 @@ def test_stop_gradient_rule_needs_a_paired_interval_clear_of_zero():
     assert choose.decide(np.array([-0.010, -0.012, -0.011, -0.009, -0.010]), lower_is_better=True)[0]
     assert not choose.decide(np.array([0.010, 0.012, 0.011, 0.009, 0.010]), lower_is_better=True)[0]
     assert not choose.decide(np.array([0.5]), lower_is_better=False)[0]
+
+
+def test_paired_differences_are_per_seed_and_skip_designs_without_mtmt():
+    report = script("synthetic_mtmt")
+    design = {"structure": "low-rank/shared", "rows_per_arm": 1000, "gamma": 0.3}
+    seeds = pd.DataFrame(
+        [
+            {**design, "arms": 8, "seed": s, "method": m, "pehe": v}
+            for s, m, v in [(0, "mtmt", 0.10), (0, "tarnet", 0.12), (1, "mtmt", 0.30), (1, "tarnet", 0.33)]
+        ]
+        + [{**design, "arms": 2, "seed": 0, "method": "tarnet", "pehe": 0.2}]
+    )
+    table = report.paired(seeds)
+    assert table["arms"].tolist() == [8]
+    assert table["tarnet"].iloc[0].startswith("-0.0250 ± ")
