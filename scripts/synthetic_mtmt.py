@@ -33,6 +33,10 @@ sys.path.insert(0, str(ROOT))
 SUITE = "synthetic-mtmt"
 FIGURES = ROOT / "paper" / "figures"
 DESIGN = ["structure", "arms", "rows_per_arm", "gamma"]
+CONTROLS = {
+    "independent/shared": "control: independent increments",
+    "low-rank/orthogonal": "control: orthogonal tasks",
+}
 METHOD_ORDER = [
     "mtmt",
     "mtmt-stop-gradient",
@@ -229,10 +233,10 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         col="rows_per_arm",
         kind="line",
         marker="o",
-        errorbar=("ci", 95),
+        errorbar="se",
         err_style="bars",
-        height=3.6,
-        aspect=1.0,
+        height=4.0,
+        aspect=1.25,
         facet_kws={"sharey": True},
     )
     grid.set(xscale="log", ylabel="PEHE (mean over arms, tasks)", xlabel="arms K")
@@ -242,7 +246,8 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     grid.figure.suptitle(
-        "PEHE against arms (low-rank shared increments, γ = 0.3; mean, 95% CI over seeds)", y=1.04
+        "PEHE against arms: low-rank shared increments, γ = 0.3 (mean over seeds, bars: standard error)",
+        y=1.04,
     )
     written.append(FIGURES / "synthetic-mtmt-pehe.png")
     grid.savefig(written[-1], dpi=130, bbox_inches="tight")
@@ -251,16 +256,11 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
     k8 = seeds[(seeds["arms"] == 8) & (seeds["rows_per_arm"] == 1000)].copy()
     if k8["dataset"].nunique() > 1:
         k8["data"] = [
-            f"γ = {g:g}"
-            if s == "low-rank/shared"
-            else {"independent/shared": "independent increments", "low-rank/orthogonal": "orthogonal tasks"}[
-                s
-            ]
-            for s, g in zip(k8["structure"], k8["gamma"], strict=True)
+            CONTROLS.get(s, f"γ = {g:g}") for s, g in zip(k8["structure"], k8["gamma"], strict=True)
         ]
-        cases = sorted(c for c in k8["data"].unique() if c.startswith("γ")) + sorted(
-            c for c in k8["data"].unique() if not c.startswith("γ")
-        )
+        cases = sorted(c for c in k8["data"].unique() if c.startswith("γ")) + [
+            c for c in CONTROLS.values() if c in set(k8["data"])
+        ]
         fig, ax = plt.subplots(figsize=(9, 4))
         sns.pointplot(
             data=k8,
@@ -272,7 +272,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
             order=cases,
             dodge=0.6,
             linestyle="none",
-            errorbar=("ci", 95),
+            errorbar="se",
             markersize=5,
             ax=ax,
         )
@@ -290,7 +290,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         merged = correlations.merge(design.drop(columns="options"), on="dataset")
         merged = merged[merged["structure"] != "independent/shared"]  # no common effect there
         merged["data"] = [
-            f"K={k}, n={n}, γ={g:g}" + ("" if s == "low-rank/shared" else ", orthogonal")
+            f"K={k}, {n:,} rows/arm, γ={g:g}" + ("" if s == "low-rank/shared" else ", orthogonal")
             for k, n, g, s in zip(
                 merged["arms"], merged["rows_per_arm"], merged["gamma"], merged["structure"], strict=True
             )
@@ -303,7 +303,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
             y="correlation",
             hue="method",
             order=cases,
-            errorbar=("ci", 95),
+            errorbar="se",
             ax=ax,
             hue_order=[m for m in order if m.startswith("mtmt")],
             palette=palette,
@@ -311,7 +311,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         ax.set(
             xlabel="",
             ylim=(0, 1),
-            ylabel="Pearson r (mean over tasks, seeds)",
+            ylabel="Pearson r (bars: s.e. over tasks, seeds)",
             title="MTMT's base effect against the true common effect of any treatment (test rows)",
         )
         ax.tick_params(axis="x", rotation=30)
@@ -331,7 +331,7 @@ def main() -> None:
     from benchmarks.store import ResultsStore
 
     out = Path(args.out)
-    results = ResultsStore(out).rows()
+    results = ResultsStore(out).merge()  # also refreshes results.parquet
     if results.empty:
         raise SystemExit(f"{out} holds no cells: run `python -m benchmarks run --suite {SUITE} --out {out}`")
     design = designs(suites.load(SUITE))
