@@ -130,7 +130,10 @@ def table(group: pd.DataFrame) -> tuple[str, bool, str]:
     by_truth = group["pehe"].notna().all()
     metric = "pehe" if by_truth else "headline"
     name = "PEHE (lower is better)" if by_truth else f"Qini (sklift), {group['outcome'].iloc[0]}"
-    wide = group.pivot_table(index="seed", columns="stop_gradient", values=metric).dropna()
+    wide = group.pivot_table(index="seed", columns="stop_gradient", values=metric)
+    wide = wide.reindex(columns=[False, True]).dropna()  # seeds with both settings
+    if wide.empty:
+        return f"Validation {name}: no seed with both settings yet.", False, "no paired seeds"
     difference = (wide[True] - wide[False]).to_numpy()
     lines = [f"| seed | {LABELS[False]} | {LABELS[True]} | on − off |", "|---|---|---|---|"]
     for seed, row in wide.iterrows():
