@@ -143,7 +143,8 @@ def table(group: pd.DataFrame) -> tuple[str, bool, str]:
         f"| {interval(difference)} |"
     )
     use, why = decide(difference, lower_is_better=by_truth)
-    return f"Validation {name}, {len(wide)} seeds:\n\n" + "\n".join(lines), use, why
+    seeds = f"{len(wide)} seed{'s' if len(wide) != 1 else ''}"
+    return f"Validation {name}, {seeds}:\n\n" + "\n".join(lines), use, why
 
 
 def tables() -> str:
