@@ -34,8 +34,8 @@ SUITE = "synthetic-mtmt"
 FIGURES = ROOT / "paper" / "figures"
 DESIGN = ["structure", "arms", "rows_per_arm", "gamma"]
 CONTROLS = {
-    "independent/shared": "control: independent increments",
-    "low-rank/orthogonal": "control: orthogonal tasks",
+    "independent/shared": "control:\nindependent increments",
+    "low-rank/orthogonal": "control:\northogonal tasks",
 }
 METHOD_ORDER = [
     "mtmt",
@@ -261,7 +261,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         cases = sorted(c for c in k8["data"].unique() if c.startswith("γ")) + [
             c for c in CONTROLS.values() if c in set(k8["data"])
         ]
-        fig, ax = plt.subplots(figsize=(9, 4))
+        fig, ax = plt.subplots(figsize=(11.5, 4.2))
         sns.pointplot(
             data=k8,
             x="data",
