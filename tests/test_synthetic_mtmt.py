@@ -3,9 +3,14 @@ a common base effect, and negative controls that have neither."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from benchmarks import suites
 from datasets import synthetic_mtmt
 from datasets.base import DataError
 
@@ -57,3 +62,84 @@ def test_same_seed_same_trial_and_bad_options_are_data_errors():
         synthetic_mtmt.load(None, increments="random")
     with pytest.raises(DataError):
         synthetic_mtmt.load(None, n_arms=0)
+
+
+def script(name: str):
+    """A module of scripts/ (not a package), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(
+        name, Path(__file__).parent.parent / "scripts" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_report_averages_pehe_over_arms_and_tasks_and_leaves_failed_cells_out():
+    report = script("synthetic_mtmt")
+    design = report.designs(suites.load("synthetic-mtmt"))
+    assert {"low-rank/shared", "independent/shared", "low-rank/orthogonal"} <= set(design["structure"])
+    row = {"dataset": "mtmt-K2-n1000-g0.3", "method": "mtmt", "status": "ok"}
+    pehe = [
+        {**row, "seed": 0, "arm": arm, "outcome": task, "metric": "pehe", "variant": "rmse", "value": value}
+        for (arm, task), value in zip(
+            [("arm1", "binary25"), ("arm1", "continuous"), ("arm2", "binary25"), ("arm2", "continuous")],
+            [0.1, 0.3, 0.2, 0.6],
+            strict=True,
+        )
+    ]
+    qini = [
+        {
+            **row,
+            "seed": 0,
+            "arm": arm,
+            "outcome": "binary25",
+            "metric": "qini",
+            "variant": "sklift",
+            "value": v,
+        }
+        for arm, v in (("mean", 0.04), ("arm1", 0.5))
+    ]
+    failed = [
+        {**row, "seed": 1, "status": "error", "arm": None, "outcome": None, "metric": None, "value": 9.0}
+    ]
+    seeds = report.per_seed(pd.DataFrame(pehe + qini + failed), design)
+    assert len(seeds) == 1 and seeds["seed"].tolist() == [0]
+    first = seeds.iloc[0]
+    assert first["pehe"] == pytest.approx(0.3) and first["qini"] == pytest.approx(0.04)
+    assert first["pehe:binary25"] == pytest.approx(0.15) and first["pehe:continuous"] == pytest.approx(0.45)
+    assert (first["arms"], first["rows_per_arm"], first["gamma"]) == (2, 1000, 0.3)
+
+
+def test_base_correlation_matches_rows_by_index_and_is_nan_without_a_common_effect():
+    report = script("synthetic_mtmt")
+    truth = np.column_stack([np.arange(10.0), np.zeros(10)])
+    predictions = pd.DataFrame(
+        {"row": [7, 2, 5, 9], "base:a": [1.5, 0.0, 1.0, 2.0], "base:b": [1.0, 2, 3, 4]}
+    )
+    correlation = report.base_correlation(predictions, truth, ["a", "b"])
+    assert correlation["a"] == pytest.approx(np.corrcoef([1.5, 0, 1, 2], [7, 2, 5, 9])[0, 1])
+    assert np.isnan(correlation["b"])
+
+
+def test_stop_gradient_rule_needs_a_paired_interval_clear_of_zero():
+    choose = script("choose_stop_gradient")
+    assert choose.decide(np.array([0.010, 0.012, 0.011, 0.009, 0.010]), lower_is_better=False)[0]
+    assert not choose.decide(np.array([0.010, -0.012, 0.011, -0.009, 0.010]), lower_is_better=False)[0]
+    assert choose.decide(np.array([-0.010, -0.012, -0.011, -0.009, -0.010]), lower_is_better=True)[0]
+    assert not choose.decide(np.array([0.010, 0.012, 0.011, 0.009, 0.010]), lower_is_better=True)[0]
+    assert not choose.decide(np.array([0.5]), lower_is_better=False)[0]
+
+
+def test_paired_differences_are_per_seed_and_skip_designs_without_mtmt():
+    report = script("synthetic_mtmt")
+    design = {"structure": "low-rank/shared", "rows_per_arm": 1000, "gamma": 0.3}
+    seeds = pd.DataFrame(
+        [
+            {**design, "arms": 8, "seed": s, "method": m, "pehe": v}
+            for s, m, v in [(0, "mtmt", 0.10), (0, "tarnet", 0.12), (1, "mtmt", 0.30), (1, "tarnet", 0.33)]
+        ]
+        + [{**design, "arms": 2, "seed": 0, "method": "tarnet", "pehe": 0.2}]
+    )
+    table = report.paired(seeds)
+    assert table["arms"].tolist() == [8]
+    assert table["tarnet"].iloc[0].startswith("-0.0250 ± ")
