@@ -40,7 +40,7 @@ class WorkerSetup(WorkerPlugin):
         self.repo, self.log_path, self.threads = repo, log_path, threads
 
     def setup(self, worker) -> None:
-        if str(ROOT) != self.repo:
+        if checkout() != self.repo:
             raise RuntimeError(f"worker {worker.address} imports the benchmarks from {ROOT}, not {self.repo}")
         if self.log_path is not None:
             worker_init(self.threads, Path(self.log_path))
@@ -96,12 +96,31 @@ def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Clien
     except (OSError, TimeoutError, ValueError, TypeError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {first_line(error)}") from None
     with client:
-        register(client, WorkerSetup(str(ROOT)), address)
+        check_scheduler(client, address)
         try:
             client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except TimeoutError:
             raise ClusterError(f"no Dask worker joined {address} within {WORKERS_SECONDS} s") from None
+        register(client, WorkerSetup(str(ROOT)), address)
         yield client
+
+
+def checkout() -> str:
+    """Where this process imports the benchmark code from."""
+    return str(ROOT)
+
+
+def check_scheduler(client: Client, address: str) -> None:
+    """The scheduler unpickles each submitted cell, so it must import this checkout too."""
+    try:
+        found = client.run_on_scheduler(checkout)
+    except Exception as error:  # raised by the scheduler: it cannot import the code
+        found = first_line(error)
+    if found != str(ROOT):
+        raise ClusterError(
+            f"the Dask scheduler at {address} cannot run this checkout ({found}); start it with "
+            f"PYTHONPATH={ROOT} (see docs/distributed.md)"
+        )
 
 
 def register(client: Client, plugin: WorkerSetup, address: str) -> None:
@@ -111,6 +130,24 @@ def register(client: Client, plugin: WorkerSetup, address: str) -> None:
         raise ClusterError(
             f"the workers of {address} cannot run this checkout ({first_line(error)}); start them with "
             f"PYTHONPATH={ROOT} (see docs/distributed.md)"
+        ) from None
+
+
+def outcome(future, address: str):
+    """A finished task's result (run_cell's), or None for a cell whose workers died more often than the
+    scheduler allows; ClusterError when the cluster itself fails (run_cell records a cell's own errors)."""
+    try:
+        return future.result()
+    except KilledWorker:
+        return None
+    except (OSError, TimeoutError, FutureCancelledError) as error:
+        raise ClusterError(
+            f"lost the Dask scheduler at {address} ({first_line(error)}); finished cells are saved, "
+            "run the same command again to resume"
+        ) from None
+    except Exception as error:
+        raise ClusterError(
+            f"the Dask cluster at {address} cannot run the cells ({first_line(error)})"
         ) from None
 
 
@@ -134,24 +171,17 @@ def run_on_dask(
             ): cell
             for cell in todo
         }
-        try:
-            for future in as_completed(futures):
-                cell = futures[future]
-                try:
-                    result = future.result()
-                except KilledWorker as error:
-                    log.error("%s lost: %s", cell.key, error)
-                    progress.write(
-                        f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr
-                    )
-                    lost.append(cell.key)
-                    continue
+        for future in as_completed(futures):
+            cell = futures[future]
+            result = outcome(future, address)
+            if result is None:
+                log.error("%s lost: its workers died", cell.key)
+                progress.write(
+                    f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr
+                )
+                lost.append(cell.key)
+            else:
                 record(store, cell, *result, progress)
-        except (OSError, TimeoutError, FutureCancelledError) as error:
-            raise ClusterError(
-                f"lost the Dask scheduler at {address} ({first_line(error)}); finished cells are saved, "
-                "run the same command again to resume"
-            ) from None
     if lost:
         raise ClusterError(
             f"{len(lost)} cell(s) lost their workers; run the same command again to compute them"
