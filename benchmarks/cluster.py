@@ -172,8 +172,9 @@ def run_on_dask(
             for cell in todo
         }
         for future in as_completed(futures):
-            cell = futures[future]
+            cell = futures.pop(future)
             result = outcome(future, address)
+            future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
             if result is None:
                 log.error("%s lost: its workers died", cell.key)
                 progress.write(

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -110,6 +111,7 @@ def test_a_worker_killed_mid_cell_costs_nothing_but_time(tmp_path):
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     )
     with cluster, Client(cluster) as client:
+        transitions = cluster.scheduler.transition_log
         out = tmp_path / "dask"
         command = [sys.executable, "-m", "benchmarks", "run", "--suite", str(suite), "--out", str(out)]
         run = subprocess.Popen(
@@ -126,15 +128,16 @@ def test_a_worker_killed_mid_cell_costs_nothing_but_time(tmp_path):
                 os.kill(killed, signal.SIGKILL)
             time.sleep(0.1)
         _, stderr = run.communicate(timeout=600)
+        # (key, start, finish, ...): how often each cell was sent to a worker and how often it finished
+        sent = Counter(key.rsplit("-", 1)[0] for key, _, finish, *_ in transitions if finish == "processing")
+        done = Counter(key.rsplit("-", 1)[0] for key, _, finish, *_ in transitions if finish == "memory")
     assert killed is not None, "the slow cell was never seen running"
     assert run.returncode == 0, stderr
     pd.testing.assert_frame_equal(stable(out), stable(tmp_path / "serial"))
     assert_same_predictions(tmp_path / "serial", out)
-    assert stored_counts(out) == {
-        "kill__tiny__tlearner-ridge__seed0": 1,
-        "kill__tiny__random__seed0": 1,
-        SLOW_CELL: 1,
-    }
+    cells = {"kill__tiny__tlearner-ridge__seed0": 1, "kill__tiny__random__seed0": 1, SLOW_CELL: 1}
+    assert stored_counts(out) == cells and dict(done) == cells  # each cell computed and stored once
+    assert sent[SLOW_CELL] == 2  # started on the killed worker, then again on the other
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
