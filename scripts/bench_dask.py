@@ -57,7 +57,9 @@ def same_results(one: Path, other: Path) -> bool:
     try:
         pd.testing.assert_frame_equal(stable(one), stable(other))
         for path in sorted((one / "predictions").glob("*.parquet")):
-            pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(other / "predictions" / path.name))
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(path), pd.read_parquet(other / "predictions" / path.name)
+            )
     except (AssertionError, FileNotFoundError):
         return False
     return True

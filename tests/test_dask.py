@@ -157,3 +157,12 @@ def test_a_remote_scheduler_with_the_run_folders_sqlite_is_refused_before_connec
     assert main([*args, "--dask", "tcp://127.0.0.1:9"]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("error: --dask tcp://127.0.0.1:9 tunes cells: pass --storage with a database")
+
+
+def test_a_malformed_address_is_one_line_and_exit_2(tmp_path, capsys):
+    args = ["run", "--suite", "smoke", "--methods", "random", "--out", str(tmp_path / "o")]
+    assert main([*args, "--dask", "my-cluster"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        error == "error: --dask takes local or a scheduler address such as tcp://host:8786, got 'my-cluster'"
+    )
