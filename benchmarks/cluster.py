@@ -18,7 +18,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from benchmarks.environment import ROOT
+from benchmarks.environment import ROOT, git_state
 from benchmarks.errors import ClusterError, UsageError
 from benchmarks.plan import Cell
 from benchmarks.runner import THREAD_VARIABLES, compute_in_worker, log, record, worker_init
@@ -33,15 +33,18 @@ WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
 
 class WorkerSetup(WorkerPlugin):
     """Runs on every worker as it joins (a worker restarted after a loss too): refuses a worker whose
-    benchmark code lives elsewhere than the main process's, and on a LocalCluster routes the worker's log
-    records to OUT/run.log and limits torch's threads, as the --jobs process pool does."""
+    benchmark code lives elsewhere than the main process's or at another commit, and on a LocalCluster
+    routes the worker's log records to OUT/run.log and limits torch's threads, as the --jobs pool does."""
 
-    def __init__(self, repo: str, log_path: str | None = None, threads: int | None = None) -> None:
-        self.repo, self.log_path, self.threads = repo, log_path, threads
+    def __init__(self, log_path: str | None = None, threads: int | None = None) -> None:
+        self.repo, self.commit = checkout(), git_state().commit
+        self.log_path, self.threads = log_path, threads
 
     def setup(self, worker) -> None:
         if checkout() != self.repo:
             raise RuntimeError(f"worker {worker.address} imports the benchmarks from {ROOT}, not {self.repo}")
+        if git_state().commit != self.commit:
+            raise RuntimeError(f"worker {worker.address} has commit {git_state().commit}, not {self.commit}")
         if self.log_path is not None:
             worker_init(self.threads, Path(self.log_path))
 
@@ -52,7 +55,7 @@ def first_line(error: BaseException) -> str:
 
 
 def check_address(address: str) -> None:
-    """ "local", or what Dask's Client takes: tcp://host:port (or host:port, another protocol://...)."""
+    """Accept "local" or what Dask's Client takes: tcp://host:port (host:port, other protocol://...)."""
     if address != LOCAL and ":" not in address:
         raise UsageError(
             f"--dask takes local or a scheduler address such as tcp://host:8786, got {address!r}"
@@ -88,7 +91,7 @@ def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Clien
             env=dict.fromkeys(THREAD_VARIABLES, str(threads)),
         )
         with cluster, Client(cluster) as client:
-            register(client, WorkerSetup(str(ROOT), str(log_path.resolve()), threads), address)
+            register(client, WorkerSetup(str(log_path.resolve()), threads), address)
             yield client
         return
     try:
@@ -101,7 +104,7 @@ def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Clien
             client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except TimeoutError:
             raise ClusterError(f"no Dask worker joined {address} within {WORKERS_SECONDS} s") from None
-        register(client, WorkerSetup(str(ROOT)), address)
+        register(client, WorkerSetup(), address)
         yield client
 
 
@@ -118,8 +121,8 @@ def check_scheduler(client: Client, address: str) -> None:
         found = first_line(error)
     if found != str(ROOT):
         raise ClusterError(
-            f"the Dask scheduler at {address} cannot run this checkout ({found}); start it with "
-            f"PYTHONPATH={ROOT} (see docs/distributed.md)"
+            f"the Dask scheduler at {address} cannot run this checkout ({found}); it needs it at {ROOT}, "
+            "on its PYTHONPATH (see docs/distributed.md)"
         )
 
 
@@ -128,8 +131,8 @@ def register(client: Client, plugin: WorkerSetup, address: str) -> None:
         client.register_plugin(plugin, name="uplift-bench-setup")
     except Exception as error:  # raised on a worker: it cannot import this code, or imports another copy
         raise ClusterError(
-            f"the workers of {address} cannot run this checkout ({first_line(error)}); start them with "
-            f"PYTHONPATH={ROOT} (see docs/distributed.md)"
+            f"the workers of {address} cannot run this checkout ({first_line(error)}); each needs it at "
+            f"{ROOT}, at the same commit, on its PYTHONPATH (see docs/distributed.md)"
         ) from None
 
 
