@@ -4,7 +4,10 @@
 Writes the section "## Serial vs Dask" of docs/perf/scale.md (other sections of that page are left as
 they are).
 
-    python scripts/bench_dask.py [--suite smoke] [--methods a,b] [--workers 2]
+    OMP_NUM_THREADS=1 python scripts/bench_dask.py [--suite smoke] [--methods a,b] [--workers 2]
+
+(OMP_NUM_THREADS=1 gives the serial run the one thread per process the workers have on a 2-core machine;
+without it the serial run uses the libraries' default threads.)
 """
 
 from __future__ import annotations
@@ -92,14 +95,20 @@ def main() -> None:
         ]
     )
     speedup = serial["wall (s)"] / cluster["wall (s)"]
-    command = " ".join(["python scripts/bench_dask.py", *base[:2], *base[2:], "--workers", str(args.workers)])
+    threads = os.environ.get("OMP_NUM_THREADS")
+    prefix = f"OMP_NUM_THREADS={threads} " if threads else ""
+    command = " ".join([f"{prefix}python scripts/bench_dask.py", *base, "--workers", str(args.workers)])
+    serial_threads = (
+        f"{threads} thread(s), from OMP_NUM_THREADS" if threads else "the libraries' default threads"
+    )
     text = (
         f"{HEADING}\n\n"
         f"Measured by `{command}` on {machine()}: the suite's cells run by one `python -m benchmarks run` "
-        f"process on a fresh run folder, then by a 2-worker Dask LocalCluster (worker processes of one "
-        f"thread, started and stopped by the command: their start-up is in the time) on another fresh "
-        f"folder. Wall time from starting the command to its end (summary written). The load average "
-        f"(1 min) before and after each run says how much other work shared the cores.\n\n"
+        f"process ({serial_threads}) on a fresh run folder, then by a {args.workers}-worker Dask "
+        f"LocalCluster (worker processes of one Dask thread, BLAS/OpenMP/torch threads = cores / workers, "
+        f"started and stopped by the command: their start-up is in the time) on another fresh folder. "
+        f"Wall time from starting the command to its end (summary written). The load average (1 min) "
+        f"before and after each run says how much other work shared the cores.\n\n"
         f"{table.to_markdown(index=False, floatfmt='.3g')}\n\n"
         f"Speed-up, serial / Dask: {speedup:.2f}x. Results (every result row and stored prediction, "
         f"timings and timestamps aside) {'equal' if equal else 'DIFFER from'} the serial run's, value for "
