@@ -1,5 +1,6 @@
-"""Benchmark: the wall time of a suite run serially (`--jobs 1`) and on a 2-worker Dask LocalCluster
-(`--dask local --jobs 2`), each on a fresh run folder, and whether the two give the same results.
+"""Benchmark: the wall time and CPU seconds of a suite run serially (`--jobs 1`) and on a Dask
+LocalCluster (`--dask local --jobs 2`), each on a fresh run folder, and whether the two give the same
+results.
 
 Writes the section "## Serial vs Dask" of docs/perf/scale.md (other sections of that page are left as
 they are).
@@ -125,8 +126,9 @@ def main() -> None:
         f"{table.to_markdown(index=False, floatfmt='.3g')}\n\n"
         f"Speed-up, serial / Dask wall time: {speedup:.2f}x. On {args.workers} otherwise idle cores the "
         f"wall time would be at best the Dask run's CPU seconds shared by its workers: an upper bound on "
-        f"the speed-up of {bound:.2f}x (serial CPU / (Dask CPU / {args.workers})); the CPU seconds, "
-        f"unlike the wall times, do not depend on the other load. Results (every result row and stored "
+        f"the speed-up of {bound:.2f}x (serial CPU / (Dask CPU / {args.workers})). CPU seconds depend less "
+        f"on the other load than wall times, but the Dask run's include the scheduler's and the workers' "
+        f"periodic work, which grows with the wall time. Results (every result row and stored "
         f"prediction, timings and timestamps aside) {'equal' if equal else 'DIFFER from'} the serial "
         f"run's, value for value.\n"
     )
