@@ -8,4 +8,8 @@ class UsageError(Exception):
     """Bad command-line input: an unknown suite, a malformed option."""
 
 
-USER_ERRORS = (UsageError, DataError, MethodError)
+class ClusterError(Exception):
+    """The Dask cluster cannot run the cells: no worker, workers without this code, lost workers."""
+
+
+USER_ERRORS = (UsageError, DataError, MethodError, ClusterError)

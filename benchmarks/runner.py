@@ -81,7 +81,7 @@ def thread_limits(threads: int):
                 os.environ[name] = value
 
 
-def _worker_init(threads: int, log_path: Path) -> None:
+def worker_init(threads: int, log_path: Path) -> None:
     send_logs_to(log_path)  # for the worker's lifetime
     import torch
 
@@ -124,11 +124,23 @@ def record(
 
 
 def run_cells(
-    cells: list[Cell], todo: list[Cell], store: ResultsStore, *, data_dir, storage: str, jobs: int = 1
+    cells: list[Cell],
+    todo: list[Cell],
+    store: ResultsStore,
+    *,
+    data_dir,
+    storage: str,
+    jobs: int | None = None,
+    dask: str | None = None,
 ) -> None:
-    """Compute the `todo` cells of `cells` and store each as it finishes."""
+    """Compute the `todo` cells of `cells` and store each as it finishes: here, in `jobs` processes, or on
+    the Dask cluster at address `dask` ("local": a LocalCluster of `jobs` workers, 2 by default)."""
     with tqdm(total=len(cells), initial=len(cells) - len(todo), unit="cell", dynamic_ncols=True) as bar:
-        if jobs <= 1:
+        if dask:
+            from benchmarks.cluster import run_on_dask  # imports distributed only when asked for
+
+            run_on_dask(dask, todo, store, data_dir=data_dir, storage=storage, workers=jobs, progress=bar)
+        elif not jobs or jobs <= 1:
             for cell in todo:
                 bar.set_postfix_str(cell.key[-60:])
                 log.info("start %s", cell.key)
@@ -138,7 +150,7 @@ def run_cells(
             threads = max(1, (os.cpu_count() or 1) // jobs)
             context = multiprocessing.get_context("spawn")
             init = (threads, store.out / "run.log")
-            with thread_limits(threads), ProcessPoolExecutor(jobs, context, _worker_init, init) as pool:
+            with thread_limits(threads), ProcessPoolExecutor(jobs, context, worker_init, init) as pool:
                 pending = {pool.submit(compute_in_worker, c, data_dir, storage): c for c in todo}
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -23,7 +23,14 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--datasets", help="comma-separated dataset labels or names to keep")
     parser.add_argument("--seeds", type=int, help="repetitions (overrides the suite)")
     parser.add_argument("--trials", type=int, help="Optuna trials per cell (0 = untuned)")
-    parser.add_argument("--jobs", type=int, default=1, help="cells computed in parallel processes")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="cells computed in parallel processes (default 1; --dask local: workers, default 2)",
+    )
+    parser.add_argument(
+        "--dask", metavar="ADDRESS", help="run the cells on a Dask scheduler (tcp://host:port, or local)"
+    )
     parser.add_argument("--data-dir", help="folder holding the raw data files")
     parser.add_argument("--out", help="run folder (default: runs/<suite>)")
     parser.add_argument(
@@ -103,7 +110,9 @@ def run(args) -> int:
             todo = cells_to_compute(cells, store, args.force)
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
-            run_cells(cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs)
+            run_cells(
+                cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs, dask=args.dask
+            )
             with phase("report"):
                 results = store.merge()
                 mine = summarise(results, cells, suite, out)

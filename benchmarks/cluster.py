@@ -1,0 +1,192 @@
+"""Running cells on a Dask distributed cluster (`run --dask ADDRESS`, or `--dask local` for a LocalCluster
+on this machine). Dask schedules the cells and reschedules those whose worker is lost; the main process
+stores each finished cell through the run folder's store, as a serial run does, so kill and resume behave
+the same. Workers receive nothing but the cell description: they import the benchmark code and read the
+data from the same paths as the main process (see docs/distributed.md)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed
+from distributed.client import FutureCancelledError
+from distributed.scheduler import KilledWorker
+
+from benchmarks.environment import ROOT, git_state
+from benchmarks.errors import ClusterError, UsageError
+from benchmarks.plan import Cell
+from benchmarks.runner import THREAD_VARIABLES, compute_in_worker, log, record, worker_init
+from benchmarks.store import ResultsStore
+
+LOCAL = "local"
+LOCAL_WORKERS = 2  # --dask local without --jobs
+RETRIES = 2  # a cell whose task raises (outside run_cell, which records its own errors) is run again
+CONNECT_SECONDS = 10
+WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
+
+
+class WorkerSetup(WorkerPlugin):
+    """Runs on every worker as it joins (a worker restarted after a loss too): refuses a worker whose
+    benchmark code lives elsewhere than the main process's or at another commit, and on a LocalCluster
+    routes the worker's log records to OUT/run.log and limits torch's threads, as the --jobs pool does."""
+
+    def __init__(self, log_path: str | None = None, threads: int | None = None) -> None:
+        self.repo, self.commit = checkout(), git_state().commit
+        self.log_path, self.threads = log_path, threads
+
+    def setup(self, worker) -> None:
+        if checkout() != self.repo:
+            raise RuntimeError(f"worker {worker.address} imports the benchmarks from {ROOT}, not {self.repo}")
+        if git_state().commit != self.commit:
+            raise RuntimeError(f"worker {worker.address} has commit {git_state().commit}, not {self.commit}")
+        if self.log_path is not None:
+            worker_init(self.threads, Path(self.log_path))
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def check_address(address: str) -> None:
+    """Accept "local" or what Dask's Client takes: tcp://host:port (host:port, other protocol://...)."""
+    if address != LOCAL and ":" not in address:
+        raise UsageError(
+            f"--dask takes local or a scheduler address such as tcp://host:8786, got {address!r}"
+        )
+
+
+def check_storage(address: str, storage: str, todo: list[Cell]) -> None:
+    """Workers of a scheduler started elsewhere may sit on other machines: tuned cells then need an Optuna
+    storage server that every worker reaches, not the run folder's SQLite file."""
+    tuned = any(c.tune and c.trials > 0 for c in todo)
+    if address != LOCAL and tuned and storage.startswith("sqlite"):
+        raise UsageError(
+            f"--dask {address} tunes cells: pass --storage with a database server every worker reaches "
+            "(postgresql://...); SQLite in the run folder serves --dask local only"
+        )
+
+
+@contextmanager
+def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Client]:
+    """A client of the scheduler at `address`, or of a LocalCluster (`workers` processes of one thread
+    each, on 127.0.0.1) started here and stopped at the end; either way with WorkerSetup on every
+    worker."""
+    if address == LOCAL:
+        workers = workers or LOCAL_WORKERS
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+            env=dict.fromkeys(THREAD_VARIABLES, str(threads)),
+        )
+        with cluster, Client(cluster) as client:
+            register(client, WorkerSetup(str(log_path.resolve()), threads), address)
+            yield client
+        return
+    try:
+        client = Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {first_line(error)}") from None
+    with client:
+        check_scheduler(client, address)
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except TimeoutError:
+            raise ClusterError(f"no Dask worker joined {address} within {WORKERS_SECONDS} s") from None
+        register(client, WorkerSetup(), address)
+        yield client
+
+
+def checkout() -> str:
+    """Where this process imports the benchmark code from."""
+    return str(ROOT)
+
+
+def check_scheduler(client: Client, address: str) -> None:
+    """The scheduler unpickles each submitted cell, so it must import this checkout too."""
+    try:
+        found = client.run_on_scheduler(checkout)
+    except Exception as error:  # raised by the scheduler: it cannot import the code
+        found = first_line(error)
+    if found != str(ROOT):
+        raise ClusterError(
+            f"the Dask scheduler at {address} cannot run this checkout ({found}); it needs it at {ROOT}, "
+            "on its PYTHONPATH (see docs/distributed.md)"
+        )
+
+
+def register(client: Client, plugin: WorkerSetup, address: str) -> None:
+    try:
+        client.register_plugin(plugin, name="uplift-bench-setup")
+    except Exception as error:  # raised on a worker: it cannot import this code, or imports another copy
+        raise ClusterError(
+            f"the workers of {address} cannot run this checkout ({first_line(error)}); each needs it at "
+            f"{ROOT}, at the same commit, on its PYTHONPATH (see docs/distributed.md)"
+        ) from None
+
+
+def outcome(future, address: str):
+    """A finished task's result (run_cell's), or None for a cell whose workers died more often than the
+    scheduler allows; ClusterError when the cluster itself fails (run_cell records a cell's own errors)."""
+    try:
+        return future.result()
+    except KilledWorker:
+        return None
+    except (OSError, TimeoutError, FutureCancelledError) as error:
+        raise ClusterError(
+            f"lost the Dask scheduler at {address} ({first_line(error)}); finished cells are saved, "
+            "run the same command again to resume"
+        ) from None
+    except Exception as error:
+        raise ClusterError(
+            f"the Dask cluster at {address} cannot run the cells ({first_line(error)})"
+        ) from None
+
+
+def run_on_dask(
+    address: str, todo: list[Cell], store: ResultsStore, *, data_dir, storage: str, workers, progress
+) -> None:
+    """Submit every cell to the cluster and store each as it finishes. A cell whose worker dies is
+    rescheduled by Dask; one that lost its worker more often than the scheduler allows
+    (distributed.scheduler.allowed-failures) is left unstored, so the next run computes it."""
+    check_address(address)
+    check_storage(address, storage, todo)
+    if not todo:
+        return
+    data_dir = str(Path(data_dir).resolve()) if data_dir else None  # the same folder on every worker
+    run_id = uuid.uuid4().hex[:8]  # task keys of two runs on one scheduler never collide
+    lost = []
+    with connect(address, workers, store.out / "run.log") as client:
+        futures = {
+            client.submit(
+                compute_in_worker, cell, data_dir, storage, key=f"{cell.key}-{run_id}", retries=RETRIES
+            ): cell
+            for cell in todo
+        }
+        for future in as_completed(futures):
+            cell = futures.pop(future)
+            result = outcome(future, address)
+            future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
+            if result is None:
+                log.error("%s lost: its workers died", cell.key)
+                progress.write(
+                    f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr
+                )
+                lost.append(cell.key)
+            else:
+                record(store, cell, *result, progress)
+    if lost:
+        raise ClusterError(
+            f"{len(lost)} cell(s) lost their workers; run the same command again to compute them"
+        )
