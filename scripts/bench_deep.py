@@ -10,6 +10,7 @@ current one, so their ratio is measured under the same load. Writes docs/perf/de
 
     python scripts/bench_deep.py [--before 72b57d0] [--sizes 1000000 13979592] [--batches 12]
                                  [--threads 1 2] [--models mtmt,mtmt-features,tlearner-net]
+    python scripts/bench_deep.py --profile mtmt      # torch.profiler over three steps, printed only
 
 mtmt is the paper's form (keys from each task's representation), mtmt-features the raw-feature-token
 variant. Sizes after the first run with one thread only (the 14M-row runs measure memory and the rate at
@@ -72,6 +73,29 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 rate = timed * {batch} / (times[-1] - times[1])
 print(json.dumps({{"rows/s": rate, "peak_gib": peak, "data_gib": data_gib}}))
 """
+PROFILE = """
+import sys, warnings
+sys.path.insert(0, {root!r})
+warnings.filterwarnings("ignore")
+import importlib, torch
+from torch.profiler import ProfilerActivity, profile
+torch.set_num_threads(1)
+torch.manual_seed(0)
+x, t = torch.randn({batch}, 12), (torch.rand({batch}) < 0.85).long()
+y = (torch.rand({batch}, 2) < torch.tensor([0.05, 0.003])).float()
+module, name = {network!r}.split(":")
+net = getattr(importlib.import_module("methods.core.deep." + module), name)(12, 1, 2, **{kwargs!r}).train()
+optimiser = torch.optim.AdamW(net.parameters(), lr=1e-3)
+def step():
+    optimiser.zero_grad()
+    net.loss((x, t, y)).backward()
+    optimiser.step()
+step()
+with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as steps:
+    for _ in range(3):
+        step()
+print(steps.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total", row_limit=25))
+"""
 
 
 def run(root: Path, model: str, rows: int, threads: int, batches: int) -> dict:
@@ -97,7 +121,13 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", default="mtmt,mtmt-features,tlearner-net")
+    parser.add_argument("--profile", choices=NETWORKS, help="profile three training steps of one model")
     args = parser.parse_args()
+    if args.profile:
+        network, kwargs = NETWORKS[args.profile]
+        code = PROFILE.format(root=str(ROOT), batch=BATCH, network=network, kwargs=kwargs)
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        return
     loads, rows = [os.getloadavg()[0]], []
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"before": export(args.before, Path(tmp)), "after": ROOT}
