@@ -41,9 +41,8 @@ def mlp(n_in: int, hidden: int, layers: int, dropout: float = 0.0, n_out: int | 
 
 class GroupedLinear(nn.Module):
     """`groups` independent linear layers run as one batched product: `forward` maps (n, groups, n_in) to
-    (n, groups, n_out), `each` the same held group-major, `shared` maps one input (n, n_in) through every
-    group (one matrix product). Initialised as nn.Linear is, so it is a loop of nn.Linear layers without
-    the loop."""
+    (n, groups, n_out), `shared` maps one input (n, n_in) through every group (one matrix product).
+    Initialised as nn.Linear is, so it is a loop of nn.Linear layers without the loop."""
 
     def __init__(self, groups: int, n_in: int, n_out: int) -> None:
         super().__init__()
@@ -53,10 +52,6 @@ class GroupedLinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.baddbmm(self.bias[:, None, :], x.transpose(0, 1), self.weight).transpose(0, 1)
-
-    def each(self, x: torch.Tensor) -> torch.Tensor:
-        """Group-major (groups, n, n_in) -> (groups, n, n_out): no transposes around the product."""
-        return torch.baddbmm(self.bias[:, None, :], x, self.weight)
 
     def shared(self, x: torch.Tensor) -> torch.Tensor:
         groups, n_in, n_out = self.weight.shape

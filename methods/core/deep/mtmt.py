@@ -46,15 +46,13 @@ class MMoE(nn.Module):
         self.gates = nn.Linear(n_in, n_tasks * self.count) if self.count > 1 else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The experts' activations are held expert-major (experts, n, hidden): every layer is one batched
-        product of contiguous matrices, with no transposes around it."""
-        h = F.elu(self.project.each(x.expand(self.count, *x.shape)))
+        h = F.elu(self.project.shared(x))
         for inner, outer in zip(self.inner, self.outer, strict=True):
-            h = F.elu(h + outer.each(self.dropout(F.elu(inner.each(h)))))
+            h = F.elu(h + outer(self.dropout(F.elu(inner(h)))))
         if self.gates is None:
-            return h[0, :, None].expand(len(x), self.n_tasks, h.shape[-1])
+            return h.expand(len(x), self.n_tasks, h.shape[-1])
         gates = torch.softmax(self.gates(x).view(len(x), self.n_tasks, self.count), -1)
-        return torch.bmm(gates, h.transpose(0, 1))
+        return torch.bmm(gates, h)
 
 
 class TaskHead(nn.Module):
