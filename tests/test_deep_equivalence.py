@@ -64,37 +64,3 @@ def test_feature_tokens_act_as_the_normalised_tokens_they_never_build():
     )
     torch.testing.assert_close(factored.project(columns), built.project(columns))
     torch.testing.assert_close(factored.pool(weights), built.pool(weights))
-
-
-# With dropout the masks come from base.Dropout (NumPy's PCG64 seeded from torch), not from torch's CPU
-# generator, so these trained values differ from 72b57d0's as another draw of the masks would; pinned here
-# (first row's effects) so that any later change to the arithmetic or the masks shows.
-WITH_DROPOUT = {
-    "task": (61.683157, [0.0497325, 0.2958404, 0.0503194, 0.2960382, 0.0483507, 0.2973042]),
-    "features": (-18.52169, [-0.7150338, 0.359879, -0.7140988, 0.3604088, -0.7150193, 0.3588417]),
-}
-
-
-@pytest.mark.parametrize("keys", list(WITH_DROPOUT))
-def test_mtmt_trained_with_dropout_repeats_its_pinned_predictions(keys):
-    total, first_row = WITH_DROPOUT[keys]
-    effects = fixed_seed_effects(keys, 3, dropout=0.2)
-    torch.testing.assert_close(effects[0].flatten(), torch.tensor(first_row), rtol=0, atol=1e-5)
-    assert abs(float(effects.double().sum()) - total) < 1e-4
-
-
-def test_dropout_keeps_each_element_with_probability_1_minus_p_and_repeats_under_a_seed():
-    from methods.core.deep.base import Dropout
-
-    drop, x = Dropout(0.2), torch.ones(1000, 500)
-    torch.manual_seed(3)
-    out = drop(x)
-    assert set(out.unique().tolist()) == {0.0, 1.25}  # kept elements scaled by 1 / (1 - p)
-    assert abs(float((out > 0).float().mean()) - 0.8) < 0.003  # 500,000 draws: sd 0.0006
-    torch.manual_seed(3)
-    assert torch.equal(drop(x), out)
-    assert not torch.equal(drop(x), out)  # the next call draws other masks
-    assert torch.equal(drop.eval()(x), x)
-    grad = torch.ones(4, 5, requires_grad=True)
-    Dropout(0.5)(grad).sum().backward()
-    assert set(grad.grad.unique().tolist()) <= {0.0, 2.0}

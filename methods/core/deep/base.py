@@ -7,33 +7,16 @@ from __future__ import annotations
 import math
 
 import lightning as L
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-
-
-class Dropout(nn.Dropout):
-    """nn.Dropout with its CPU masks drawn by NumPy's PCG64 rather than torch's CPU generator, which draws
-    one element at a time on one core (on 2 cores MTMT's masks cost more than its matrix products). Same
-    arithmetic, x * keep / (1 - p) with keep ~ Bernoulli(1 - p) per element, and seeded from torch's
-    generator, so a run repeats under the same seed; but other masks than nn.Dropout's, so a network trained
-    with it differs from one trained with nn.Dropout as two draws of the masks differ. On a GPU:
-    nn.Dropout."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p in (0, 1) or x.device.type != "cpu":
-            return super().forward(x)
-        seed = int(torch.randint(2**62, ()))
-        uniform = np.random.Generator(np.random.PCG64(seed)).random(x.shape, dtype=np.float32)
-        return x * torch.from_numpy(uniform >= self.p).to(x.dtype).div_(1 - self.p)
 
 
 def mlp(n_in: int, hidden: int, layers: int, dropout: float = 0.0, n_out: int | None = None) -> nn.Sequential:
     """`layers` hidden ELU layers of width `hidden`, then an optional linear output."""
     blocks: list[nn.Module] = []
     for i in range(layers):
-        blocks += [nn.Linear(n_in if i == 0 else hidden, hidden), nn.ELU(), Dropout(dropout)]
+        blocks += [nn.Linear(n_in if i == 0 else hidden, hidden), nn.ELU(), nn.Dropout(dropout)]
     if n_out is not None:
         blocks.append(nn.Linear(hidden if layers else n_in, n_out))
     return nn.Sequential(*blocks)

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.core.deep.base import Dropout, GroupedLinear, UpliftNet, mlp
+from methods.core.deep.base import GroupedLinear, UpliftNet, mlp
 
 
 class SLearnerNet(UpliftNet):
@@ -96,7 +96,7 @@ class FlexTENet(HeadsNet):
         )
         self.shared_head = nn.Linear(hidden, n_targets)
         self.private_head = GroupedLinear(arms, hidden + private, n_targets)
-        self.dropout = Dropout(dropout)
+        self.dropout = nn.Dropout(dropout)
 
     def all_outcomes(self, x):
         shared, own = x, None

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.core.deep.base import Dropout, GroupedLinear, UpliftNet
+from methods.core.deep.base import GroupedLinear, UpliftNet
 from methods.core.deep.tokens import FeatureTokens, HeldTokens
 
 ATTENTION_KEYS = ("task", "features")
@@ -42,7 +42,7 @@ class MMoE(nn.Module):
         self.project = GroupedLinear(self.count, n_in, hidden)
         self.inner = nn.ModuleList(GroupedLinear(self.count, hidden, hidden) for _ in range(2))
         self.outer = nn.ModuleList(GroupedLinear(self.count, hidden, hidden) for _ in range(2))
-        self.dropout = Dropout(dropout)
+        self.dropout = nn.Dropout(dropout)
         self.gates = nn.Linear(n_in, n_tasks * self.count) if self.count > 1 else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -63,7 +63,7 @@ class TaskHead(nn.Module):
         super().__init__()
         self.hidden = GroupedLinear(n_tasks, n_in, hidden) if hidden else None
         self.out = GroupedLinear(n_tasks, hidden or n_in, 1)
-        self.dropout = Dropout(dropout)
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if self.hidden is not None:
@@ -104,10 +104,10 @@ class MTMT(UpliftNet):
         self.key = nn.Linear(token_width, attention_dim)
         self.value = nn.Linear(token_width, attention_dim)
         self.attention_out = nn.Linear(attention_dim, attention_dim)
-        self.attention_dropout = Dropout(attention_dropout)
+        self.attention_dropout = nn.Dropout(attention_dropout)
         self.enhancer = nn.Sequential(
-            nn.Linear(attention_dim, attention_dim), nn.ELU(), Dropout(dropout),
-            nn.Linear(attention_dim, attention_dim), nn.ELU(), Dropout(dropout),
+            nn.Linear(attention_dim, attention_dim), nn.ELU(), nn.Dropout(dropout),
+            nn.Linear(attention_dim, attention_dim), nn.ELU(), nn.Dropout(dropout),
             nn.Linear(attention_dim, attention_dim),
         )  # fmt: skip
         self.natural = TaskHead(n_targets, hidden, 0, dropout)
@@ -115,7 +115,7 @@ class MTMT(UpliftNet):
         self.increment_user = GroupedLinear(n_targets, hidden, hidden)
         self.increment_arm = GroupedLinear(n_targets, attention_dim, hidden)
         self.increment = TaskHead(n_targets, hidden, 0, dropout)
-        self.increment_dropout = Dropout(dropout)
+        self.increment_dropout = nn.Dropout(dropout)
 
     def tokens_of(self, x: torch.Tensor, users: torch.Tensor) -> HeldTokens | FeatureTokens:
         """Attention tokens (n, groups, tokens, width): groups = tasks ("task") or 1 ("features")."""
