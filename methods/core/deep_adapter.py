@@ -65,7 +65,11 @@ class DeepUplift(UpliftMethod):
         return getattr(importlib.import_module(f"methods.core.deep.{module}"), name)
 
     def _scaled(self, X, y):
-        return (X - self.x_mean_) / self.x_scale_, None if y is None else y / self.y_scale_
+        """Standardised copies (one array the size of X, divided in place: on CRITEO's 14M rows a second
+        temporary would be another 0.6 GiB)."""
+        Xs = X - self.x_mean_
+        Xs /= self.x_scale_
+        return Xs, None if y is None else y / self.y_scale_
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         from methods.core.deep.training import InMemoryData, fit, seeded

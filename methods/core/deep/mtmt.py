@@ -26,6 +26,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from methods.core.deep.base import GroupedLinear, UpliftNet
+from methods.core.deep.tokens import FeatureTokens, HeldTokens
 
 ATTENTION_KEYS = ("task", "features")
 
@@ -116,38 +117,54 @@ class MTMT(UpliftNet):
         self.increment = TaskHead(n_targets, hidden, 0, dropout)
         self.increment_dropout = nn.Dropout(dropout)
 
-    def keys_of(self, x: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+    def tokens_of(self, x: torch.Tensor, users: torch.Tensor) -> HeldTokens | FeatureTokens:
         """Attention tokens (n, groups, tokens, width): groups = tasks ("task") or 1 ("features")."""
         if self.attention_keys == "features":
-            tokens = x[:, None, :, None] * self.token_weight + self.token_bias
-        else:
-            tokens = users.reshape(len(x), users.shape[1], self.tokens, -1)
-        return F.normalize(tokens, dim=-1)
+            return FeatureTokens(x, self.token_weight, self.token_bias)
+        return HeldTokens(users.reshape(len(x), users.shape[1], self.tokens, -1))
 
-    def attend(self, query: torch.Tensor, tokens: torch.Tensor, per_row: bool):
-        """Multi-head attention of arm queries over tokens (n, g, T, w): query (n, A), one per row
-        (per_row), or (Q, A), the same Q queries for every row. Returns z (n, g, Q, A) and the weights
-        averaged over heads (n, g, Q, T)."""
-        n, groups, count, _ = tokens.shape
-        width = query.shape[-1] // self.heads
-        keys = self.key(tokens).view(n, groups, count, self.heads, width)
-        values = self.value(tokens).view(n, groups, count, self.heads, width)
-        q = query.view(len(query), self.heads, width) / math.sqrt(width)
-        if per_row:  # one query per row: a product and a sum, not n tiny matrix products
-            scores = (q[:, None, None] * keys).sum(-1)[:, :, None]
-        else:
-            scores = torch.einsum("qhd,ngthd->ngqth", q, keys)
-        weights = torch.softmax(scores, 3)
-        z = (self.attention_dropout(weights)[..., None] * values[:, :, None]).sum(3)
-        z = self.attention_out(z.reshape(n, groups, -1, self.heads * width))
-        return z, weights.mean(-1)
+    def attend(
+        self, query: torch.Tensor, tokens: HeldTokens | FeatureTokens, pick: torch.Tensor | None = None
+    ):
+        """Multi-head attention of Q arm queries (Q, A) over tokens (n, g, T, w); `pick` (n,) keeps one arm
+        per row (training: the row's own). Returns z (n, g, Q or 1, A) and the weights averaged over heads
+        (n, g, Q or 1, T).
+
+        The arithmetic is the textbook form's, reordered: a query's score of token x is q . (W_k x + b_k)
+        = (W_k^T q) . x + q . b_k, so the queries are folded into the key weights (one product of the tokens
+        with Q x heads columns, not keys of width A for every token), and the weighted sum of values is
+        W_v (sum_t a_t x_t) + (sum_t a_t) b_v, so the tokens are pooled before the value projection."""
+        heads, width_in = self.heads, self.key.in_features
+        width = query.shape[-1] // heads
+        q = query.view(-1, heads, width) / math.sqrt(width)
+        folded = torch.einsum("qhd,hdi->iqh", q, self.key.weight.view(heads, width, width_in))
+        offset = torch.einsum("qhd,hd->qh", q, self.key.bias.view(heads, width)).reshape(-1)
+        scores = tokens.project(folded.reshape(width_in, -1)) + offset
+        n, groups, count, _ = scores.shape
+        scores = scores.view(n, groups, count, -1, heads)
+        if pick is not None:
+            scores = scores.gather(3, pick.view(n, 1, 1, 1, 1).expand(n, groups, count, 1, heads))
+        weights = torch.softmax(scores, 2)  # over the tokens: (n, g, T, Q, heads)
+        kept = self.attention_dropout(weights)
+        pooled = tokens.pool(kept)
+        z = torch.einsum("ngqhi,hdi->ngqhd", pooled, self.value.weight.view(heads, width, width_in))
+        z = z + kept.sum(2)[..., None] * self.value.bias.view(heads, width)
+        z = self.attention_out(z.reshape(n, groups, -1, heads * width))
+        return z, weights.mean(-1).transpose(2, 3)
 
     def arm_vectors(self, x, users, arms, per_row: bool):
-        """The treatment-aware vectors z (n or 1, g, Q, A) of `arms` and the attention weights (or None)."""
-        query = self.query(self.treatment_embedding(arms))
+        """The treatment-aware vectors z (n or 1, g, Q, A) of `arms` and the attention weights (or None):
+        per_row, arms (n,) holds each row's arm and Q = 1."""
         if not self.switches["interaction"]:
+            query = self.query(self.treatment_embedding(arms))
             return (query[:, None, None] if per_row else query[None, None]), None
-        z, weights = self.attend(query, self.keys_of(x, users), per_row)
+        if per_row:
+            every = torch.arange(self.n_arms + 1, device=arms.device)
+            z, weights = self.attend(
+                self.query(self.treatment_embedding(every)), self.tokens_of(x, users), arms
+            )
+        else:
+            z, weights = self.attend(self.query(self.treatment_embedding(arms)), self.tokens_of(x, users))
         if self.switches["enhancer"]:
             z = z + self.enhancer(z)
         return z, weights
