@@ -101,7 +101,9 @@ def test_a_split_is_computed_once_per_dataset_and_seed(monkeypatch, tmp_path):
     outcomes = [cell_module.run_cell(c, None, storage) for c in cells]
     assert len(cells) == 4 and len(seeds) == 2 and len(set(seeds)) == 2  # two seeds, one split each
     assert all(outcome.rows["status"].iloc[0] == "ok" for outcome in outcomes)
-    test_rows = {(c.method, c.seed): tuple(p["row"]) for c, (_, p, _) in zip(cells, outcomes, strict=True)}
+    test_rows = {
+        (c.method, c.seed): tuple(o.predictions["row"]) for c, o in zip(cells, outcomes, strict=True)
+    }
     assert test_rows[("random", 0)] == test_rows[("tlearner-lgbm", 0)] != test_rows[("random", 1)]
 
 
