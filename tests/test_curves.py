@@ -14,6 +14,7 @@ from benchmarks.store import ResultsStore
 from metrics.areas import trapezoid
 from metrics.curves import perfect_qini_binary, qini_values
 from metrics.multiarm import arm_rows
+from tests.suite_runs import run_suite
 
 EFFECT_SUITE = """
 kind = "effect"
@@ -47,14 +48,6 @@ name = "random"
 [[methods]]
 name = "rlearner-value"
 """
-
-
-def run_suite(folder, text: str, *extra: str):
-    suite = folder / "tiny.toml"
-    suite.write_text(text)
-    out = folder / "run"
-    assert main(["run", "--suite", str(suite), "--out", str(out), *extra]) == 0
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pytest
 from benchmarks import report
 from benchmarks.cli import main
 from benchmarks.report import figures
+from tests.suite_runs import run_suite
 
 # named as the ablation suites, so that the ablation bars are drawn too
 EFFECT_SUITE = """
@@ -57,14 +58,6 @@ MINE_SUITE = COST_SUITE.replace('name = "random"', 'name = "rlearner-value"').re
 STORED = ("results.parquet", "curves.parquet", "run.log", "summary.md")
 
 
-def run_suite(folder, name: str, text: str, *extra: str):
-    suite = folder / f"{name}.toml"
-    suite.write_text(text)
-    out = folder / "runs" / name
-    assert main(["run", "--suite", str(suite), "--out", str(out), *extra]) == 0
-    return out
-
-
 def stored_copy(run, clone):
     """What results/ commits of a run folder: no cells/, no predictions/."""
     target = clone / run.name
@@ -78,7 +71,10 @@ def stored_copy(run, clone):
 def reference(tmp_path_factory):
     """Two small runs, stored as results/ holds them (a clone's results folder)."""
     work = tmp_path_factory.mktemp("runs")
-    runs = [run_suite(work, "mtmt-ablation", EFFECT_SUITE), run_suite(work, "hcl-ablation", COST_SUITE)]
+    runs = [
+        run_suite(work, EFFECT_SUITE, name="mtmt-ablation"),
+        run_suite(work, COST_SUITE, name="hcl-ablation"),
+    ]
     clone = tmp_path_factory.mktemp("clone") / "results"
     return [stored_copy(run, clone) for run in runs]
 
@@ -155,7 +151,7 @@ def test_curve_legends_name_each_method_with_its_value(reference, tmp_path, draw
 
 def test_a_users_run_is_drawn_beside_the_reference_curves(reference, tmp_path, monkeypatch, drawn):
     monkeypatch.setattr(report, "REFERENCE_DIR", reference[0].parent.resolve())
-    mine = run_suite(tmp_path, "mine", MINE_SUITE)
+    mine = run_suite(tmp_path, MINE_SUITE, name="mine")
     paper = tmp_path / "paper"
     assert main(["report", "--runs", str(mine), *map(str, reference), "--out", str(paper)]) == 0
 
