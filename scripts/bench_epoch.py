@@ -1,0 +1,124 @@
+"""Benchmark: one whole training epoch of a deep method over CRITEO's training-split size, through the
+method's own adapter (standardising, the batch rule, the Lightning Trainer the harness uses), as
+mtmt-criteo.toml sets it up: batch 15,360, t_max 5, outcome visit; then one validation pass over CRITEO's
+10% validation split and the effects of its 10% test split.
+
+The rows are CRITEO-shaped and generated here for timing only (12 float32 features, 85% treated, visit rate
+4.7%): they are not CRITEO's rows. Each (method, threads) runs in a fresh process; the epoch and the
+validation pass are timed by Lightning hooks on the callback that selects the best epoch. Writes
+docs/perf/epoch.md.
+
+    python scripts/bench_epoch.py [--methods mtmt,tlearner-net] [--threads 2] [--outcomes 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.perf import machine, write_page  # noqa: E402
+
+TRAIN_ROWS, VALID_ROWS = 11_183_674, 1_397_959  # CRITEO's stratified 80/10/10 split of 13,979,592 rows
+BATCH = 15_360
+EPOCH = """
+import json, resource, sys, time, warnings
+sys.path.insert(0, {root!r})
+warnings.filterwarnings("ignore")
+import numpy as np
+import torch
+torch.set_num_threads({threads})
+from methods.core import registry
+from methods.core.base import ValidationSet
+from methods.core.deep import training
+
+marks = {{}}
+class TimedKeepBest(training.KeepBest):
+    def on_train_epoch_start(self, *args):
+        marks["epoch_start"] = time.perf_counter()
+    def on_train_epoch_end(self, *args):
+        marks.setdefault("epoch_end", time.perf_counter())
+    def on_validation_start(self, *args):
+        marks["valid_start"] = time.perf_counter()
+    def on_validation_end(self, trainer, module):
+        marks["valid_end"] = time.perf_counter()
+        super().on_validation_end(trainer, module)
+training.KeepBest = TimedKeepBest
+
+def rows(n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 12), dtype=np.float32)
+    treatment = (rng.random(n) < 0.85).astype(np.int64)
+    y = (rng.random((n, {outcomes})) < 0.047).astype(np.float32)
+    return X, treatment, y
+
+X, treatment, y = rows({train}, 0)
+valid = ValidationSet(*rows({valid}, 1))
+method = registry.discover().get({method!r})(batch_size={batch}, t_max=5, max_epochs=1)
+start = time.perf_counter()
+method.fit(X, treatment, y, valid=valid, seed=0)
+fit = time.perf_counter() - start
+start = time.perf_counter()
+method.predict(valid.X)
+predict = time.perf_counter() - start
+epoch = marks["epoch_end"] - marks["epoch_start"]
+print(json.dumps({{
+    "epoch_s": epoch, "rows/s": {train} / epoch, "validation_s": marks["valid_end"] - marks["valid_start"],
+    "fit_s": fit, "predict_s": predict, "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+}}))
+"""
+
+
+def run(method: str, threads: int, outcomes: int) -> dict:
+    code = EPOCH.format(root=str(ROOT), threads=threads, outcomes=outcomes, train=TRAIN_ROWS,
+                        valid=VALID_ROWS, method=method, batch=BATCH)  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", default="mtmt,tlearner-net")
+    parser.add_argument("--threads", type=int, nargs="+", default=[2])
+    parser.add_argument("--outcomes", type=int, nargs="+", default=[1])
+    args = parser.parse_args()
+    loads, table = [os.getloadavg()[0]], []
+    for outcomes in args.outcomes:
+        for threads in args.threads:
+            for method in args.methods.split(","):
+                result = run(method, threads, outcomes)
+                loads.append(os.getloadavg()[0])
+                table.append({
+                    "method": method, "outcomes": outcomes, "threads": threads,
+                    "epoch (min)": result["epoch_s"] / 60, "rows/s": result["rows/s"],
+                    "validation pass (s)": result["validation_s"], "fit (s)": result["fit_s"],
+                    "test effects (s)": result["predict_s"], "peak memory (GiB)": result["peak_gib"],
+                })  # fmt: skip
+                print(table[-1], flush=True)
+    write_page(
+        "epoch",
+        "Deep models: one CRITEO-sized training epoch",
+        f"Measured by `python scripts/bench_epoch.py --methods {args.methods} --threads "
+        f"{' '.join(map(str, args.threads))} --outcomes {' '.join(map(str, args.outcomes))}` on {machine()}: "
+        f"each method fitted through its own adapter for one epoch over {TRAIN_ROWS:,} generated "
+        f"CRITEO-shaped rows (12 features, one arm; not CRITEO's rows), batch {BATCH:,} and t_max 5 as in "
+        f"mtmt-criteo.toml, with a validation pass over {VALID_ROWS:,} rows; then the effects of as many "
+        "test rows. `epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; "
+        "`fit` adds standardising, building the network and Trainer, and the validation pass. Load "
+        f"average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores.",
+        pd.DataFrame(table),
+        "Target (issue 14): one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores.",
+    )
+
+
+if __name__ == "__main__":
+    main()
