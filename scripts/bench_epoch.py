@@ -72,7 +72,8 @@ predict = time.perf_counter() - start
 epoch = marks["epoch_end"] - marks["epoch_start"]
 print(json.dumps({{
     "epoch_s": epoch, "rows/s": {train} / epoch, "validation_s": marks["valid_end"] - marks["valid_start"],
-    "fit_s": fit, "predict_s": predict, "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    "fit_s": fit, "predict_s": predict,
+    "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
 }}))
 """
 
