@@ -1,7 +1,7 @@
-"""Benchmark: one whole training epoch of a deep method over CRITEO's training-split size, through the
-method's own adapter (standardising, the batch rule, the Lightning Trainer the harness uses), as
-mtmt-criteo.toml sets it up: batch 15,360, t_max 5, outcome visit; then one validation pass over CRITEO's
-10% validation split and the effects of its 10% test split.
+"""Benchmark: one whole training epoch of a deep method over CRITEO's training-split size (or fewer rows),
+through the method's own adapter (standardising, the batch rule, the Lightning Trainer the harness uses), as
+mtmt-criteo.toml sets it up: batch 15,360, t_max 5, outcome visit; then one validation pass over an
+eighth as many rows (CRITEO's 10% beside its 80%) and the effects of as many test rows.
 
 The rows are CRITEO-shaped and generated here for timing only (12 float32 features, 85% treated, visit rate
 4.7%): they are not CRITEO's rows. Each (method, threads) runs in a fresh process; the epoch and the
@@ -9,6 +9,7 @@ validation pass are timed by Lightning hooks on the callback that selects the be
 docs/perf/epoch.md.
 
     python scripts/bench_epoch.py [--methods mtmt,tlearner-net] [--threads 2] [--outcomes 1]
+                                  [--train-rows 1000000 11183674]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import product
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.perf import machine, write_page  # noqa: E402
 
-TRAIN_ROWS, VALID_ROWS = 11_183_674, 1_397_959  # CRITEO's stratified 80/10/10 split of 13,979,592 rows
+TRAIN_ROWS = 11_183_674  # CRITEO's 80% training split of 13,979,592 rows
 BATCH = 15_360
 EPOCH = """
 import json, resource, sys, time, warnings
@@ -78,9 +80,9 @@ print(json.dumps({{
 """
 
 
-def run(method: str, threads: int, outcomes: int) -> dict:
-    code = EPOCH.format(root=str(ROOT), threads=threads, outcomes=outcomes, train=TRAIN_ROWS,
-                        valid=VALID_ROWS, method=method, batch=BATCH)  # fmt: skip
+def run(method: str, threads: int, outcomes: int, train_rows: int) -> dict:
+    code = EPOCH.format(root=str(ROOT), threads=threads, outcomes=outcomes, train=train_rows,
+                        valid=train_rows // 8, method=method, batch=BATCH)  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -91,29 +93,30 @@ def main() -> None:
     parser.add_argument("--methods", default="mtmt,tlearner-net")
     parser.add_argument("--threads", type=int, nargs="+", default=[2])
     parser.add_argument("--outcomes", type=int, nargs="+", default=[1])
+    parser.add_argument("--train-rows", type=int, nargs="+", default=[TRAIN_ROWS])
     args = parser.parse_args()
     loads, table = [os.getloadavg()[0]], []
-    for outcomes in args.outcomes:
-        for threads in args.threads:
-            for method in args.methods.split(","):
-                result = run(method, threads, outcomes)
-                loads.append(os.getloadavg()[0])
-                table.append({
-                    "method": method, "outcomes": outcomes, "threads": threads,
-                    "epoch (min)": result["epoch_s"] / 60, "rows/s": result["rows/s"],
-                    "validation pass (s)": result["validation_s"], "fit (s)": result["fit_s"],
-                    "test effects (s)": result["predict_s"], "peak memory (GiB)": result["peak_gib"],
-                })  # fmt: skip
-                print(table[-1], flush=True)
+    for rows in args.train_rows:
+        for outcomes, threads, method in product(args.outcomes, args.threads, args.methods.split(",")):
+            result = run(method, threads, outcomes, rows)
+            loads.append(os.getloadavg()[0])
+            table.append({
+                "method": method, "training rows": rows, "outcomes": outcomes, "threads": threads,
+                "epoch (min)": result["epoch_s"] / 60, "rows/s": result["rows/s"],
+                "validation pass (s)": result["validation_s"], "fit (s)": result["fit_s"],
+                "test effects (s)": result["predict_s"], "peak memory (GiB)": result["peak_gib"],
+            })  # fmt: skip
+            print(table[-1], flush=True)
     write_page(
         "epoch",
         "Deep models: one CRITEO-sized training epoch",
         f"Measured by `python scripts/bench_epoch.py --methods {args.methods} --threads "
-        f"{' '.join(map(str, args.threads))} --outcomes {' '.join(map(str, args.outcomes))}` on {machine()}: "
-        f"each method fitted through its own adapter for one epoch over {TRAIN_ROWS:,} generated "
-        f"CRITEO-shaped rows (12 features, one arm; not CRITEO's rows), batch {BATCH:,} and t_max 5 as in "
-        f"mtmt-criteo.toml, with a validation pass over {VALID_ROWS:,} rows; then the effects of as many "
-        "test rows. `epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; "
+        f"{' '.join(map(str, args.threads))} --outcomes {' '.join(map(str, args.outcomes))} --train-rows "
+        f"{' '.join(map(str, args.train_rows))}` on {machine()}: each method fitted through its own adapter "
+        "for one epoch over generated CRITEO-shaped rows (12 features, one arm; not CRITEO's rows; "
+        f"{TRAIN_ROWS:,} is CRITEO's training split), batch {BATCH:,} and t_max 5 as in mtmt-criteo.toml, "
+        "with a validation pass over an eighth as many rows; then the effects of as many test rows. "
+        "`epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; "
         "`fit` adds standardising, building the network and Trainer, and the validation pass. Load "
         f"average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores.",
         pd.DataFrame(table),
