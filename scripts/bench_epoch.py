@@ -5,10 +5,10 @@ eighth as many rows (CRITEO's 10% beside its 80%) and the effects of as many tes
 
 The rows are CRITEO-shaped and generated here for timing only (12 float32 features, 85% treated, visit rate
 4.7%): they are not CRITEO's rows. Each (method, threads) runs in a fresh process; the epoch and the
-validation pass are timed by Lightning hooks on the callback that selects the best epoch. Writes
-docs/perf/epoch.md.
+validation pass are timed by Lightning hooks on the callback that selects the best epoch. mtmt-features is
+MTMT with the raw-feature attention tokens (attention_keys="features"). Writes docs/perf/epoch.md.
 
-    python scripts/bench_epoch.py [--methods mtmt,tlearner-net] [--threads 2] [--outcomes 1]
+    python scripts/bench_epoch.py [--methods mtmt,mtmt-features,tlearner-net] [--threads 2] [--outcomes 1]
                                   [--train-rows 1000000 11183674]
 """
 
@@ -31,6 +31,7 @@ from benchmarks.perf import machine, write_page  # noqa: E402
 
 TRAIN_ROWS = 11_183_674  # CRITEO's 80% training split of 13,979,592 rows
 BATCH = 15_360
+VARIANTS = {"mtmt-features": ("mtmt", {"attention_keys": "features"})}  # label: (method, parameters)
 EPOCH = """
 import json, resource, sys, time, warnings
 sys.path.insert(0, {root!r})
@@ -64,7 +65,7 @@ def rows(n, seed):
 
 X, treatment, y = rows({train}, 0)
 valid = ValidationSet(*rows({valid}, 1))
-method = registry.discover().get({method!r})(batch_size={batch}, t_max=5, max_epochs=1)
+method = registry.discover().get({method!r})(batch_size={batch}, t_max=5, max_epochs=1, **{params!r})
 start = time.perf_counter()
 method.fit(X, treatment, y, valid=valid, seed=0)
 fit = time.perf_counter() - start
@@ -80,9 +81,10 @@ print(json.dumps({{
 """
 
 
-def run(method: str, threads: int, outcomes: int, train_rows: int) -> dict:
+def run(label: str, threads: int, outcomes: int, train_rows: int) -> dict:
+    method, params = VARIANTS.get(label, (label, {}))
     code = EPOCH.format(root=str(ROOT), threads=threads, outcomes=outcomes, train=train_rows,
-                        valid=train_rows // 8, method=method, batch=BATCH)  # fmt: skip
+                        valid=train_rows // 8, method=method, params=params, batch=BATCH)  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
