@@ -11,8 +11,8 @@ This script reads that run folder and writes
 - results/synthetic-mtmt/base-correlation.csv: per MTMT cell and task, the Pearson correlation of the
   model's base effect ("treat or not" head) with the true common effect on the test rows, from the run's
   predictions (which are not committed; rows already in the file are kept);
-- paper/figures/synthetic-mtmt-pehe.png (PEHE against arms K, one panel per rows per arm, one line per
-  method), synthetic-mtmt-structure.png (K = 8: gamma and the negative controls) and
+- paper/figures/synthetic-mtmt-pehe.png (PEHE against arms K, one panel per increment size γ and rows per
+  arm, one line per method), synthetic-mtmt-structure.png (K = 8: gamma and the negative controls) and
   synthetic-mtmt-base-correlation.png.
 
     python scripts/synthetic_mtmt.py [--out results/synthetic-mtmt]
@@ -222,7 +222,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
     order = [m for m in METHOD_ORDER if m in set(seeds["method"])]
     palette = dict(zip(order, sns.color_palette("tab10", len(order)), strict=True))
     written = []
-    main = seeds[(seeds["structure"] == "low-rank/shared") & (seeds["gamma"] == 0.3)]
+    main = seeds[seeds["structure"] == "low-rank/shared"]
     grid = sns.relplot(
         data=main,
         x="arms",
@@ -230,6 +230,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         hue="method",
         hue_order=order,
         palette=palette,
+        row="gamma",
         col="rows_per_arm",
         kind="line",
         marker="o",
@@ -237,17 +238,17 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
         err_style="bars",
         height=4.0,
         aspect=1.25,
-        facet_kws={"sharey": True},
+        facet_kws={"sharey": "row"},
     )
     grid.set(xscale="log", ylabel="PEHE (mean over arms, tasks)", xlabel="arms K")
-    grid.set_titles("{col_name} rows per arm")
+    grid.set_titles("γ = {row_name}, {col_name} rows per arm")
     for ax in grid.axes.flat:
         ax.set_xticks(sorted(main["arms"].unique()))
         ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     grid.figure.suptitle(
-        "PEHE against arms: low-rank shared increments, γ = 0.3 (mean over seeds, bars: standard error)",
-        y=1.04,
+        "PEHE against arms: low-rank shared increments of size γ (mean over seeds, bars: standard error)",
+        y=1.02,
     )
     written.append(FIGURES / "synthetic-mtmt-pehe.png")
     grid.savefig(written[-1], dpi=130, bbox_inches="tight")
@@ -296,7 +297,7 @@ def figures(seeds: pd.DataFrame, correlations: pd.DataFrame, design: pd.DataFram
             )
         ]
         cases = merged.sort_values(DESIGN)["data"].unique()
-        fig, ax = plt.subplots(figsize=(9, 4))
+        fig, ax = plt.subplots(figsize=(max(9.0, 0.45 * len(cases)), 4))
         sns.barplot(
             data=merged,
             x="data",
