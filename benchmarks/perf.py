@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -25,3 +28,11 @@ def write_page(name: str, title: str, method: str, table: pd.DataFrame, target: 
     path.write_text(text)
     print(text)
     return path
+
+
+def run_snippet(code: str, threads: int) -> dict:
+    """Run `code` in a fresh Python process with `threads` OpenMP/MKL threads; the JSON object it prints
+    on its last line."""
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])

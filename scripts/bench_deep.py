@@ -20,7 +20,6 @@ that size, not threads again).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.perf import machine, write_page  # noqa: E402
+from benchmarks.perf import machine, run_snippet, write_page  # noqa: E402
 
 EPOCH_ROWS = 11_183_674  # CRITEO's 80% training split
 BATCH = 15_360
@@ -102,9 +101,7 @@ def run(root: Path, model: str, rows: int, threads: int, batches: int) -> dict:
     network, kwargs = NETWORKS[model]
     code = TRAIN.format(root=str(root), rows=rows, network=network, kwargs=kwargs, batches=batches,
                         threads=threads, batch=BATCH)  # fmt: skip
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_snippet(code, threads)
 
 
 def export(commit: str, into: Path) -> Path:

@@ -15,9 +15,7 @@ MTMT with the raw-feature attention tokens (attention_keys="features"). Writes d
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from itertools import product
 from pathlib import Path
@@ -27,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.perf import machine, write_page  # noqa: E402
+from benchmarks.perf import machine, run_snippet, write_page  # noqa: E402
 
 TRAIN_ROWS = 11_183_674  # CRITEO's 80% training split of 13,979,592 rows
 BATCH = 15_360
@@ -85,9 +83,7 @@ def run(label: str, threads: int, outcomes: int, train_rows: int) -> dict:
     method, params = VARIANTS.get(label, (label, {}))
     code = EPOCH.format(root=str(ROOT), threads=threads, outcomes=outcomes, train=train_rows,
                         valid=train_rows // 8, method=method, params=params, batch=BATCH)  # fmt: skip
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_snippet(code, threads)
 
 
 def main() -> None:
