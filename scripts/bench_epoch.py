@@ -41,8 +41,12 @@ from methods.core import registry
 from methods.core.base import ValidationSet
 from methods.core.deep import training
 
-marks = {{}}
+marks, steps = {{}}, []
 class TimedKeepBest(training.KeepBest):
+    def on_train_batch_start(self, *args):
+        marks["step_start"] = time.perf_counter()
+    def on_train_batch_end(self, *args):
+        steps.append(time.perf_counter() - marks["step_start"])
     def on_train_epoch_start(self, *args):
         marks["epoch_start"] = time.perf_counter()
     def on_train_epoch_end(self, *args):
@@ -71,7 +75,9 @@ start = time.perf_counter()
 method.predict(valid.X)
 predict = time.perf_counter() - start
 epoch = marks["epoch_end"] - marks["epoch_start"]
+full = np.array(steps[: {train} // {batch}]) * 1e3  # full batches only
 print(json.dumps({{
+    "step_ms": np.percentile(full, [10, 50, 90]).tolist(),
     "epoch_s": epoch, "rows/s": {train} / epoch, "validation_s": marks["valid_end"] - marks["valid_start"],
     "fit_s": fit, "predict_s": predict,
     "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
@@ -101,6 +107,8 @@ def main() -> None:
             table.append({
                 "method": method, "training rows": rows, "outcomes": outcomes, "threads": threads,
                 "epoch (min)": result["epoch_s"] / 60, "rows/s": result["rows/s"],
+                "step, median (ms)": result["step_ms"][1],
+                "steps, 10th-90th percentile (ms)": "{:.0f}-{:.0f}".format(*result["step_ms"][::2]),
                 "validation pass (s)": result["validation_s"], "fit (s)": result["fit_s"],
                 "test effects (s)": result["predict_s"], "peak memory (GiB)": result["peak_gib"],
             })  # fmt: skip
@@ -114,7 +122,9 @@ def main() -> None:
         "for one epoch over generated CRITEO-shaped rows (12 features, one arm; not CRITEO's rows; "
         f"{TRAIN_ROWS:,} is CRITEO's training split), batch {BATCH:,} and t_max 5 as in mtmt-criteo.toml, "
         "with a validation pass over an eighth as many rows; then the effects of as many test rows. "
-        "`epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; "
+        "`epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; a step is one "
+        "batch's forward, backward and optimiser step, from Lightning's batch-start to batch-end hooks (full "
+        "batches only); "
         "`fit` adds standardising, building the network and Trainer, and the validation pass. Load "
         f"average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores.",
         pd.DataFrame(table),
