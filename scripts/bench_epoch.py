@@ -75,7 +75,7 @@ start = time.perf_counter()
 method.predict(valid.X)
 predict = time.perf_counter() - start
 epoch = marks["epoch_end"] - marks["epoch_start"]
-full = np.array(steps[: {train} // {batch}]) * 1e3  # full batches only
+full = np.array(steps[:-1] or steps) * 1e3  # the last batch may be a partial one
 print(json.dumps({{
     "step_ms": np.percentile(full, [10, 50, 90]).tolist(),
     "epoch_s": epoch, "rows/s": {train} / epoch, "validation_s": marks["valid_end"] - marks["valid_start"],
@@ -123,8 +123,8 @@ def main() -> None:
         f"{TRAIN_ROWS:,} is CRITEO's training split), batch {BATCH:,} and t_max 5 as in mtmt-criteo.toml, "
         "with a validation pass over an eighth as many rows; then the effects of as many test rows. "
         "`epoch` is the training epoch alone, from Lightning's epoch-start to epoch-end hooks; a step is one "
-        "batch's forward, backward and optimiser step, from Lightning's batch-start to batch-end hooks (full "
-        "batches only); "
+        "batch's forward, backward and optimiser step, from Lightning's batch-start to batch-end hooks (all "
+        "but the last, which may be partial); "
         "`fit` adds standardising, building the network and Trainer, and the validation pass. Load "
         f"average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores.",
         pd.DataFrame(table),
