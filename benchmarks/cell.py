@@ -20,7 +20,7 @@ from benchmarks.plan import Cell
 from benchmarks.scoring import pehe_rows, policy_rows
 from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices, subsample
-from benchmarks.tuning import score_split, tune
+from benchmarks.tuning import score_split, trial_seconds, tune
 from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
 from methods.core.deep.devices import Devices, training_on
 from methods.core.registry import discover
@@ -69,6 +69,8 @@ def base_row(cell: Cell, **fields) -> dict:
         "value": np.nan,
         "fit_seconds": np.nan,
         "predict_seconds": np.nan,
+        "tune_seconds": 0.0,  # every finished Optuna trial of the cell, summed
+        "tune_trials": 0,
         "n_train": 0,
         "n_test": 0,
         "status": "ok",
@@ -158,7 +160,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry().get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
-    params, tuned = dict(cell.params), False
+    params, tuned, trials = dict(cell.params), False, []
     searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__
     if cell.tune and cell.trials > 0 and searchable:
         params, _ = tune(
@@ -172,7 +174,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             study_name=cell.key,
             seed=model_seed,
         )
-        tuned = True
+        tuned, trials = True, trial_seconds(storage, cell.key)
     method = method_class(**params)
     start = time.perf_counter()
     with phase("fit", cell.key):
@@ -206,6 +208,8 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         tuned=tuned,
         fit_seconds=fit_seconds,
         predict_seconds=predict_seconds,
+        tune_seconds=sum(trials),
+        tune_trials=len(trials),
         n_train=train.n_rows,
         n_test=test.n_rows,
     )

@@ -13,6 +13,7 @@ from typing import Any
 import datasets
 from benchmarks import suites
 from benchmarks.errors import UsageError
+from benchmarks.validation import check_dataset_options, check_method_params
 from methods.core.registry import Registry
 
 
@@ -72,7 +73,8 @@ def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | 
         if name not in listed and (name in registry.methods or name in registry.refused)
     ]
     for entry in entries:
-        registry.get(entry.name)(**entry.params).resolved_params()  # MethodError if bad
+        where = f"suite file {suite.path or suite.name}: method {entry.label or entry.name}"
+        check_method_params(registry.get(entry.name), entry.params, where)  # MethodError if unknown
     return entries
 
 
@@ -106,7 +108,9 @@ def cells_of(
             seen=(*seen, suite.name),
         )
     for dataset in suite.datasets:
-        datasets.dataset_module(dataset.name)  # DataError listing valid names
+        module = datasets.dataset_module(dataset.name)  # DataError listing valid names
+        where = f"suite file {suite.path or suite.name}: dataset {dataset.label or dataset.name}"
+        check_dataset_options(module.load, dataset.options, where)
     for dataset in suite.datasets:
         for method in method_entries(suite, registry, methods):
             for seed in range(seeds if seeds is not None else suite.seeds):

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import optuna
 import pandas as pd
-from tqdm import tqdm
 
 from benchmarks.cell import run_cell
 from benchmarks.phases import phase
 from benchmarks.plan import Cell
+from benchmarks.progress import CellProgress
 from benchmarks.store import ResultsStore
 from benchmarks.tuning import delete_studies, open_storage
 
@@ -120,7 +120,7 @@ def record(
     if status != "ok":
         where = f" (traceback: {store.cells / (cell.key + '.err')})" if status == "error" else ""
         progress.write(f"{status}: {cell.key}: {reason}{where}", file=sys.stderr)
-    progress.update(1)
+    progress.advance(cell)
 
 
 def run_cells(
@@ -132,10 +132,13 @@ def run_cells(
     storage: str,
     jobs: int | None = None,
     dask: str | None = None,
+    expected: dict[str, float | None] | None = None,
 ) -> None:
     """Compute the `todo` cells of `cells` and store each as it finishes: here, in `jobs` processes, or on
-    the Dask cluster at address `dask` ("local": a LocalCluster of `jobs` workers, 2 by default)."""
-    with tqdm(total=len(cells), initial=len(cells) - len(todo), unit="cell", dynamic_ncols=True) as bar:
+    the Dask cluster at address `dask` ("local": a LocalCluster of `jobs` workers, 2 by default); the bar
+    advances by each cell's `expected` seconds."""
+    workers = jobs or (2 if dask == "local" else 1)
+    with CellProgress(cells, todo, expected or {}, workers) as bar:
         if dask:
             from benchmarks.cluster import run_on_dask  # imports distributed only when asked for
 
@@ -156,16 +159,6 @@ def run_cells(
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         record(store, pending.pop(future), *future.result(), bar)
-
-
-def cells_to_compute(cells: list[Cell], store: ResultsStore, force: bool) -> list[Cell]:
-    """The cells to compute: all with --force, otherwise those failed, damaged or never stored."""
-    done = set() if force else store.finished()
-    todo = [c for c in cells if c.key not in done]
-    log.info(
-        "run: %d cells, %d already finished, %d to compute", len(cells), len(cells) - len(todo), len(todo)
-    )
-    return todo
 
 
 def prepare(todo: list[Cell], store: ResultsStore, storage: str, force: bool) -> None:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from benchmarks.errors import UsageError
 
 STATUS_KEY = b"uplift_bench.status"
+NO_DATA_STATUS = "unavailable"  # the status of a cell recorded without its data (run --skip-missing-data)
 MAGIC = b"PAR1"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.scoring import HEADLINE
+from benchmarks.store import NO_DATA_STATUS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "results"  # the committed reference runs
 WIDTH = 100
@@ -31,7 +32,8 @@ def headline_per_seed(group: pd.DataFrame, kind: str) -> tuple[str | None, pd.Se
 def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """One row per (suite, dataset, method): the headline metric of the suite's kind on the first outcome
     (mean over arms where there are several), as mean ± half-width of the 95% t-interval over seeds, plus
-    the PEHE against true effects where the data has them, and the number of skipped and failed cells."""
+    the PEHE against true effects where the data has them, and the number of skipped, failed and
+    data-not-available cells."""
     from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
 
     records = []
@@ -55,6 +57,7 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
                 ),
                 "skipped": int((statuses == "skipped").sum()),
                 "failed": int((statuses == "error").sum()),
+                "data not available": int((statuses == NO_DATA_STATUS).sum()),
                 "note": "; ".join(sorted(set(group.loc[group["status"] != "ok", "reason"])))[:120],
             }
         )
@@ -75,9 +78,11 @@ def shorten(text: str, width: int) -> str:
 
 
 def status_of(group: pd.DataFrame) -> str:
-    """What a method without a headline value did instead: skipped or failed, in a word."""
+    """What a method without a headline value did instead: failed, skipped or no data, in a word."""
     statuses = set(group["status"])
-    return "failed" if "error" in statuses else "skipped" if "skipped" in statuses else "-"
+    if "error" in statuses:
+        return "failed"
+    return "skipped" if "skipped" in statuses else "no data" if NO_DATA_STATUS in statuses else "-"
 
 
 def terminal_table(

@@ -238,3 +238,14 @@ def tune(
     if not completed:
         return dict(fixed), None
     return {**fixed, **study.best_params}, study.best_value
+
+
+def trial_seconds(storage: str, study_name: str) -> list[float]:
+    """The wall seconds of each finished trial of a study (interrupted and resumed ones included), from
+    the times Optuna stores with every trial."""
+    study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
+    return [
+        (t.datetime_complete - t.datetime_start).total_seconds()
+        for t in study.get_trials(deepcopy=False, states=FINISHED)
+        if t.datetime_start is not None and t.datetime_complete is not None
+    ]

@@ -21,6 +21,7 @@ class UpliftForest(CausalmlUpliftTree):
         "n_jobs": 1,
     }
     fast_params = {"n_estimators": 10}
+    param_ranges = {"n_jobs": (-1, None)}  # joblib's -1: every core
 
     @classmethod
     def search_space(cls, trial):

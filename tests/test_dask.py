@@ -18,7 +18,7 @@ import pytest
 from benchmarks.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds"]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
 KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 # cut-down smoke suite: its two datasets (embedded Hillstrom, synthetic with cost), one tuning trial
 SMOKE_METHODS = "tlearner-ridge,tlearner-lgbm,random,rlearner-duality,uplift-tree"

@@ -38,7 +38,7 @@ name = "tlearner-lgbm"
 [[methods]]
 name = "rlearner-value"
 """
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds"]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from benchmarks.store import ResultsStore, exclusive
 from methods.core.registry import discover
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds"]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
 SUITE = """
 kind = "effect"
 seeds = 1

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from benchmarks.availability import missing_data, missing_error, missing_message
 from benchmarks.errors import UsageError
+from benchmarks.estimate import Estimator
 from benchmarks.phases import phase
 from benchmarks.plan import cells_of, resolve_suite
-from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
-from benchmarks.store import ResultsStore, exclusive
+from benchmarks.plan_report import estimate_line, plan_text, totals_line
+from benchmarks.state import FINISHED, NO_DATA, SKIPPED, cell_states, to_compute
+from benchmarks.store import NO_DATA_STATUS, ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
+from datasets.base import DataError
 from methods.core.deep.devices import STRATEGIES
 from methods.core.registry import discover
+
+log = logging.getLogger("benchmarks.run")
 
 
 def add_parser(subparsers) -> None:
@@ -46,6 +55,17 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--force", action="store_true", help="recompute cells already finished")
     parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="say what the run would do and cost (cells per state, missing data, estimated time); "
+        "compute nothing, create nothing",
+    )
+    parser.add_argument(
+        "--skip-missing-data",
+        action="store_true",
+        help="run the cells whose data is present; record the others as 'data not available'",
+    )
+    parser.add_argument(
         "--devices", type=int, help="devices each deep model trains on, joined by DDP (overrides the suite)"
     )
     parser.add_argument(
@@ -59,12 +79,37 @@ def names(value: str | None) -> list[str] | None:
 
 
 def check_data(cells, data_dir) -> None:
-    """Load each dataset the cells need once before starting, so missing data stops the run with its clear
+    """Load each dataset the cells need once before starting, so damaged data stops the run with its clear
     error."""
     from benchmarks.cell import load_data
 
     for data_key in dict.fromkeys(c.data_key for c in cells):
         load_data(data_key, data_dir)
+
+
+def absent_data(cells, states, data_dir, *, download: bool) -> dict[str, str]:
+    """Why the raw file of each dataset that an unfinished cell needs is missing, by data key."""
+    needed = [c.data_key for c in cells if states[c.key] not in (FINISHED, SKIPPED)]
+    return missing_data(needed, data_dir, download=download)
+
+
+def record_unavailable(cells, states, missing, store: ResultsStore) -> None:
+    """Store a "data not available" row for each cell whose raw file is missing (never a failure; computed
+    once the file is there)."""
+    from benchmarks.cell import base_row  # loads the method libraries' shared code: not for --plan
+
+    for cell in cells:
+        if states[cell.key] == NO_DATA:
+            row = base_row(
+                cell, status=NO_DATA_STATUS, reason=f"data not available: {missing[cell.data_key]}"
+            )
+            store.save(cell.key, pd.DataFrame([row]), None, None)
+
+
+def show_plan(cells, states, expected, missing, jobs: int) -> int:
+    """Print the plan (run --plan)."""
+    print(plan_text(cells, states, expected, jobs, missing_message(missing) if missing else ""))
+    return 0
 
 
 def cap_epochs(cells, registry, max_epochs: int | None):
@@ -86,6 +131,8 @@ def run(args) -> int:
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise UsageError(f"--data-dir {args.data_dir} is not a folder")
     suite = resolve_suite(args.suite)
     registry = discover()
     cells = cells_of(
@@ -103,23 +150,50 @@ def run(args) -> int:
     cells = cap_epochs(cells, registry, args.max_epochs)
     capped = f"-max-epochs-{args.max_epochs}" if args.max_epochs is not None else ""
     out = Path(args.out or Path("runs") / f"{suite.name}{capped}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    expected = Estimator(registry).costs(cells)
+    workers = args.jobs or (2 if args.dask == "local" else 1)
+    unfinished = cell_states(cells, ResultsStore(out), force=args.force)  # reads the folder, creates nothing
+    missing = absent_data(cells, unfinished, args.data_dir, download=not args.plan)
+    if args.plan:
+        states = cell_states(cells, ResultsStore(out), missing=missing, force=args.force)
+        return show_plan(cells, states, expected, missing, workers)
+    if missing and not args.skip_missing_data:
+        raise DataError(missing_error(missing))
+    from benchmarks.runner import logging_to, prepare, run_cells  # loads the libraries: not for --plan
+
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
         with logging_to(out / "run.log"):
-            todo = cells_to_compute(cells, store, args.force)
+            states = cell_states(cells, store, missing=missing, force=args.force)
+            todo = to_compute(cells, states)
+            done = sum(state in (FINISHED, SKIPPED) for state in states.values())
+            counts = (len(cells), done, len(todo), totals_line(states))
+            log.info("run: %d cells, %d already finished, %d to compute (%s)", *counts)
+            record_unavailable(cells, states, missing, store)
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
+            print(estimate_line(todo, expected, workers), file=sys.stderr)
             run_cells(
-                cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs, dask=args.dask
+                [c for c in cells if states[c.key] != NO_DATA],  # the bar's cells
+                todo,
+                store,
+                data_dir=args.data_dir,
+                storage=storage,
+                jobs=args.jobs,
+                dask=args.dask,
+                expected=expected,
             )
             with phase("report"):
                 results = store.merge()
                 mine = summarise(results, cells, suite, out)
+        states = cell_states(cells, store, missing=missing)
     kinds = {c.suite: c.kind for c in cells}
     reference = reference_run(suite.name, out)
     print(terminal_table(mine, kinds, reference, f"results/{suite.name}/" if reference is not None else ""))
-    print(f"\nrun folder: {out}")
+    print(f"\n{totals_line(states)}\nrun folder: {out}")
     print("  summary.md (every column), results.parquet (every metric), run.log (warnings, tracebacks)")
     cell_columns = ["suite", "dataset", "method", "seed"]
     failed = len(results.loc[results["status"] == "error", cell_columns].drop_duplicates())

@@ -13,7 +13,7 @@ import pandas as pd
 from benchmarks.errors import UsageError
 from benchmarks.report import figures, html
 from benchmarks.report.tables import build_table, table_notes, table_specs
-from benchmarks.store import ResultsStore
+from benchmarks.store import NO_DATA_STATUS, ResultsStore
 
 DEFAULT_RUN_DIRS = ("results/*", "runs/*")
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results"  # the committed reference runs
@@ -76,6 +76,8 @@ def load_results(folders: list[Path]) -> pd.DataFrame:
         if note:
             print(note, file=sys.stderr)
     key = ["suite", "dataset", "method", "seed"]
+    measured = results["status"] != NO_DATA_STATUS  # a cell without its data never hides a measured one
+    results = results[measured | ~measured.groupby([results[k] for k in key]).transform("any")]
     latest_source = results.groupby(key)["source"].transform("last")
     return results[results["source"] == latest_source]
 

@@ -62,6 +62,7 @@ class Suite:
     methods: tuple[MethodEntry, ...] = ()
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     trainer: TrainerEntry = TrainerEntry()
+    path: str = ""  # the file it was read from, named in error messages
 
 
 def available() -> list[Suite]:
@@ -91,7 +92,7 @@ def load_file(path: Path) -> Suite:
 
 def parse(spec: dict[str, Any], path: Path) -> Suite:
     """The typed suite of a parsed TOML document."""
-    check_keys(spec, Suite, "", path, exclude={"name"})
+    check_keys(spec, Suite, "", path, exclude={"name", "path"})
     values = {key: check_type(value, Suite, key, key, path) for key, value in spec.items()}
     if values.get("kind", "effect") not in KINDS:
         raise UsageError(f"suite file {path}: kind must be one of {', '.join(KINDS)}, got {spec['kind']!r}")
@@ -102,13 +103,25 @@ def parse(spec: dict[str, Any], path: Path) -> Suite:
         raise UsageError(
             f"suite file {path}: split must be three fractions summing to 1, got {spec['split']}"
         )
+    for key in ("datasets", "methods"):
+        if key in spec and not spec[key]:
+            raise UsageError(
+                f"suite file {path}: `{key}` is empty; list [[{key}]] tables, or leave the key out"
+                + (" for every registered method" if key == "methods" else "")
+            )
     for key, entry_class in (("datasets", DatasetEntry), ("methods", MethodEntry)):
         values[key] = tuple(
             entry(t, entry_class, f"{key}[{i}]", path) for i, t in enumerate(spec.get(key, ()))
         )
     if "trainer" in values:
         values["trainer"] = trainer(values["trainer"], path)
-    return Suite(name=path.stem, **values)
+    for i, dataset in enumerate(values["datasets"]):
+        if dataset.max_rows < 0:
+            raise UsageError(
+                f"suite file {path}: `datasets[{i}].max_rows` must not be negative (0: every row), "
+                f"got {dataset.max_rows}"
+            )
+    return Suite(name=path.stem, path=str(path), **values)
 
 
 def trainer(table: dict[str, Any], path: Path) -> TrainerEntry:

@@ -97,6 +97,9 @@ class UpliftMethod:
     references: ClassVar[tuple[str, ...]] = ()
     defaults: ClassVar[dict[str, Any]] = {}
     fast_params: ClassVar[dict[str, Any]] = {}
+    param_ranges: ClassVar[
+        dict[str, tuple[float | None, float | None]]
+    ] = {}  # bounds other than the defaults'
 
     def __init__(self, **params: Any) -> None:
         self.params = dict(params)
