@@ -58,6 +58,12 @@ def load_claims(path: Path = CLAIMS) -> tuple[list[dict[str, Any]], dict[str, st
     return [{**spec["rows"][c["rows"]], **c} for c in spec["claim"]], spec.get("names", {})
 
 
+def shown(folder: Path) -> str:
+    """A run folder as the scorecard names it: an absolute one inside the repository made relative."""
+    root = REFERENCE_DIR.parent
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) else folder.as_posix()
+
+
 def missing(results: pd.DataFrame, suite: str, dataset: str, method: str) -> MissingData:
     """Why a claim's rows are absent, naming the results file that lacks them."""
     suite_rows = results[results["suite"] == suite]
@@ -66,7 +72,7 @@ def missing(results: pd.DataFrame, suite: str, dataset: str, method: str) -> Mis
         state = "not among the runs read" if reference.is_file() else "not found"
         return MissingData(f"data not available (results/{suite}/results.parquet {state})")
     sources = sorted(set(suite_rows["source"])) if "source" in suite_rows else [f"results/{suite}"]
-    files = ", ".join(f"{Path(s).as_posix()}/results.parquet" for s in sources)
+    files = ", ".join(f"{shown(Path(s))}/results.parquet" for s in sources)
     what = f"{dataset} rows" if (suite_rows["dataset"] != dataset).all() else f"{method} rows on {dataset}"
     return MissingData(f"data not available (no {what} in {files})")
 
