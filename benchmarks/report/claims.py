@@ -77,18 +77,25 @@ def missing(results: pd.DataFrame, suite: str, dataset: str, method: str) -> Mis
     return MissingData(f"data not available (no {what} in {files})")
 
 
-def per_seed(
-    results: pd.DataFrame, claim: dict[str, Any], method: str, dataset: str | None = None
-) -> pd.Series:
-    """Our per-seed test values of one method for a claim's rows (indexed by seed); MissingData if none."""
-    dataset = dataset or claim["dataset"]
-    rows = headline_rows(
-        results, claim["suite"], dataset, claim["metric"], claim["variant"], claim.get("outcome")
-    )
-    values = rows.loc[rows["method"] == method].set_index("seed")["value"]
-    if values.empty:
-        raise missing(results, claim["suite"], dataset, method)
-    return values
+class Rows:
+    """The results, each claim's headline rows selected once per (suite, dataset, metric, variant,
+    outcome) however many claims and methods ask for them."""
+
+    def __init__(self, results: pd.DataFrame) -> None:
+        self.results = results
+        self.selected: dict[tuple, pd.DataFrame] = {}
+
+    def per_seed(self, claim: dict[str, Any], method: str, dataset: str | None = None) -> pd.Series:
+        """Our per-seed test values of one method (indexed by seed); MissingData if there are none."""
+        dataset = dataset or claim["dataset"]
+        key = (claim["suite"], dataset, claim["metric"], claim["variant"], claim.get("outcome"))
+        if key not in self.selected:
+            self.selected[key] = headline_rows(self.results, *key)
+        rows = self.selected[key]
+        values = rows.loc[rows["method"] == method].set_index("seed")["value"]
+        if values.empty:
+            raise missing(self.results, claim["suite"], dataset, method)
+        return values
 
 
 def advantage(a: pd.Series, b: pd.Series, claim: dict[str, Any], relative: bool = False) -> pd.Series:
@@ -100,13 +107,13 @@ def advantage(a: pd.Series, b: pd.Series, claim: dict[str, Any], relative: bool 
     return a / b - 1 if relative else a - b
 
 
-def direction(gain: Estimate, threshold: float = 0.0) -> str:
-    """'holds', 'reversed' or 'not shown': where the interval of a paired gain lies against threshold."""
+def direction(gain: Estimate) -> str:
+    """'holds', 'reversed' or 'not shown': where the interval of a paired gain lies against 0."""
     if gain.seeds < MIN_SEEDS:
         return "too few seeds"
-    if gain.low > threshold:
+    if gain.low > 0:
         return "holds"
-    return "reversed" if gain.high < threshold else "not shown"
+    return "reversed" if gain.high < 0 else "not shown"
 
 
 def signed(gain: Estimate, percent: bool) -> str:
@@ -123,17 +130,19 @@ def printed(number: float, sign: str = "") -> str:
     return f"{number:{sign}.{3 if abs(number) >= 0.1 else 4}f}"
 
 
-def interval_claim(results, claim, names) -> tuple[str, str, str]:
-    ours = estimate(per_seed(results, claim, claim["method"]).to_numpy())
+def interval_claim(rows: Rows, claim, names) -> tuple[str, str, str]:
+    """The paper's number against our interval over seeds: (paper, ours, verdict)."""
+    ours = estimate(rows.per_seed(claim, claim["method"]).to_numpy())
     return printed(claim["paper"]), str(ours), verdict(ours, claim["paper"])
 
 
-def paired_claim(results, claim, names) -> tuple[str, str, str]:
+def paired_claim(rows: Rows, claim, names) -> tuple[str, str, str]:
+    """A over B per shared seed, and the paper's size where it was measured on the same data."""
     relative = claim["scale"] == "relative"
-    a, b = (per_seed(results, claim, claim[key]) for key in ("better", "than"))
+    a, b = (rows.per_seed(claim, claim[key]) for key in ("better", "than"))
     gain = estimate(advantage(a, b, claim, relative).to_numpy())
     paper = claim_paper(claim, names)
-    result = direction(gain, claim.get("threshold", 0.0))
+    result = direction(gain)
     if claim.get("paper_data") == "private":
         paper += " (private data)"
     elif result != "too few seeds":
@@ -141,9 +150,10 @@ def paired_claim(results, claim, names) -> tuple[str, str, str]:
     return paper, signed(gain, relative), result
 
 
-def ordering_claim(results, claim, names) -> tuple[str, str, str]:
+def ordering_claim(rows: Rows, claim, names) -> tuple[str, str, str]:
+    """The paper's order of methods against our means and every pair's paired interval."""
     methods = claim["methods"]
-    values = {m: per_seed(results, claim, m) for m in methods}
+    values = {m: rows.per_seed(claim, m) for m in methods}
     means = {m: v.mean() for m, v in values.items()}
     ours = sorted(methods, key=lambda m: means[m], reverse=not claim.get("lower_is_better"))
     gains = [
@@ -165,12 +175,13 @@ def ordering_claim(results, claim, names) -> tuple[str, str, str]:
     return claim_paper(claim, names), f"{order} (n={n}; {pairs})", result
 
 
-def trend_claim(results, claim, names) -> tuple[str, str, str]:
+def trend_claim(rows: Rows, claim, names) -> tuple[str, str, str]:
+    """The per-seed slope over log2 x of the paired advantage across the claim's datasets."""
     points = claim["points"]
     gains = [
         advantage(
-            per_seed(results, claim, claim["better"], p["dataset"]),
-            per_seed(results, claim, claim["than"], p["dataset"]),
+            rows.per_seed(claim, claim["better"], p["dataset"]),
+            rows.per_seed(claim, claim["than"], p["dataset"]),
             claim,
         )
         for p in points
@@ -188,10 +199,14 @@ TESTS = {"interval": interval_claim, "paired": paired_claim, "ordering": orderin
 def evaluate(results: pd.DataFrame, path: Path = CLAIMS) -> list[ClaimResult]:
     """Every claim of claims.toml judged on the results (rows of one or more run folders)."""
     claims, names = load_claims(path)
+    wanted = results["suite"].isin({c["suite"] for c in claims}) & results["metric"].isin(
+        {c["metric"] for c in claims}
+    )
+    rows = Rows(results[wanted])
     scored = []
     for claim in claims:
         try:
-            paper, ours, result = TESTS[claim["test"]](results, claim, names)
+            paper, ours, result = TESTS[claim["test"]](rows, claim, names)
         except MissingData as reason:
             paper, ours, result = claim_paper(claim, names), "-", str(reason)
         scored.append(ClaimResult(claim["statement"], claim["source"], paper, ours, result, claim["suite"]))
