@@ -167,6 +167,6 @@ def test_the_readme_scorecard_is_the_one_report_generates_from_results():
     assert block, "README.md has no block between <!-- claims: begin --> and <!-- claims: end -->"
     generated = scorecard_markdown(evaluate(load_results(find_results([str(ROOT / "results" / "*")]))))
     assert block.group(1) == generated, (
-        "README.md's claims table differs from the scorecard of results/*: run `python -m benchmarks "
-        "report` and copy the table of paper/claims.md between the markers"
+        "README.md's claims table differs from the scorecard of results/*: "
+        "`python scripts/readme_scorecard.py` rewrites it"
     )
