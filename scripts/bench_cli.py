@@ -92,7 +92,7 @@ def main() -> None:
         "it finished (numpy and pyarrow are allowed). Only the command being run is imported by the CLI, "
         "and the plug-ins import their libraries inside `_fit`.",
         pd.DataFrame(rows),
-        "Target (issue 17): `--help` and `list` import no pandas, scikit-learn, matplotlib or torch "
+        "Target: `--help` and `list` import no pandas, scikit-learn, matplotlib or torch "
         "(checked by tests/test_cli_list.py).",
     )
 

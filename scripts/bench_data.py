@@ -89,7 +89,7 @@ def main() -> None:
         f"{write_seconds:.0f} s; random values, not Criteo data) is loaded through `datasets.criteo.load` in "
         "a fresh process each time.",
         table,
-        "Targets (issue 2): cached load under 5 s, peak memory under 4 GB for 14M rows.",
+        "Targets: cached load under 5 s, peak memory under 4 GB for 14M rows.",
     )
 
 

@@ -159,7 +159,7 @@ def main() -> None:
         "so read the ratios, not the absolute rates. Threads set with torch.set_num_threads and "
         "OMP_NUM_THREADS.",
         table,
-        "Target (issue 14): one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores (about "
+        "Target: one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores (about "
         "37k rows/s), memory flat in the number of rows beyond the data itself.",
     )
 

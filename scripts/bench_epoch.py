@@ -128,7 +128,7 @@ def main() -> None:
         "`fit` adds standardising, building the network and Trainer, and the validation pass. Load "
         f"average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores.",
         pd.DataFrame(table),
-        "Target (issue 14): one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores.",
+        "Target: one epoch over CRITEO's 11.2M training rows in under 5 minutes on 2 cores.",
     )
 
 

@@ -162,7 +162,7 @@ def main() -> None:
         "scikit-uplift call per arm. Other processes may share the CPUs, so absolute times vary between runs "
         f"({load}); the speed-ups compare calls of the same run.",
         table,
-        "Target (issue 3): at 14M rows at least 3 times faster than the faster of the two, same values.",
+        "Target: at 14M rows at least 3 times faster than the faster of the two, same values.",
     )
 
 

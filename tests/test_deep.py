@@ -158,9 +158,9 @@ def test_ranking_models_learn_value_per_cost(name, params):
 @pytest.mark.slow
 def test_mtmt_recovers_tiered_effects_better_than_the_s_learner_network():
     """MTMT's PEHE is below the S-learner network's on tiered effects (seeds 40-41: 0.0333 against 0.0356).
-    The margin was about 40% before every deep method got at least 30 steps per epoch (issue 14's batch
-    rule), which lifted the S-learner network from about 0.053. (MTMT does not beat the T-learner network
-    or TARNet there: results/synthetic-recovery has the numbers.)"""
+    The margin was about 40% before every deep method got at least 30 steps per epoch (the batch rule of
+    commit d464bdb), which lifted the S-learner network from about 0.053. (MTMT does not beat the T-learner
+    network or TARNet there: results/synthetic-recovery has the numbers.)"""
     errors = {name: [] for name in ("mtmt", "slearner-net")}
     for seed in range(2):
         data = synthetic.generate(n_rows=30000, n_arms=2, n_outcomes=2, n_features=10, seed=40 + seed)

@@ -1,6 +1,6 @@
-"""MTMT's speed work (issue 14) changed how its arithmetic is ordered, not what it computes: a fixed-seed
-network's effects, untrained and after three AdamW steps, still equal the values the code before the
-change produced (commit 72b57d0), to float32 rounding."""
+"""MTMT's speed work (commits e99020f to d2aa3d1) changed how its arithmetic is ordered, not what it
+computes: a fixed-seed network's effects, untrained and after three AdamW steps, still equal the values the
+code before the change produced (commit 72b57d0), to float32 rounding."""
 
 from __future__ import annotations
 

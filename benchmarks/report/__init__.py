@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.errors import UsageError
-from benchmarks.report import figures, html
+from benchmarks.report import claims, figures, html
 from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import NO_DATA_STATUS, ResultsStore
 
@@ -174,6 +174,9 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
             title = spec["title"] + (f" [variant: {variant}]" if labelled else "")
             written += write_table(frame, title, notes, out_dir / "tables", stem)
             tables.append(html.Table(stem, title, frame, notes))
+    scored = claims.evaluate(results)
+    written.append(claims.write_claims(scored, out_dir, source))
     written += figures.build_all(results, load_curves(folders), out_dir / "figures")
-    written += html.write_site(results, tables, out_dir)
+    scorecard = html.Scorecard(claims.scorecard_frame(scored), claims.scorecard_rule())
+    written += html.write_site(results, tables, out_dir, scorecard)
     return written
