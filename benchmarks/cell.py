@@ -171,6 +171,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             storage=storage,
             study_name=cell.key,
             seed=model_seed,
+            pinned={name: cell.params[name] for name in cell.pinned},
         )
         tuned = True
     method = method_class(**params)

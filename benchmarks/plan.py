@@ -4,8 +4,10 @@ A cell is one (suite, dataset, method label, seed): the unit that is computed, s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import datasets
 from benchmarks import suites
 from benchmarks.errors import UsageError
+from benchmarks.overrides import set_label
 from methods.core.registry import Registry
 
 
@@ -35,6 +38,7 @@ class Cell:
     kind: str
     devices: int = 1  # the Lightning models' devices and strategy (suite [trainer] table, --devices)
     strategy: str = "auto"
+    pinned: tuple[str, ...] = ()  # parameters given with --set: kept out of the Optuna search
 
     @property
     def key(self) -> str:
@@ -82,14 +86,16 @@ def cells_of(
     *,
     methods: list[str] | None = None,
     dataset_names: list[str] | None = None,
-    seeds: int | None = None,
+    seeds: int | Sequence[int] | None = None,
     trials: int | None = None,
     devices: int | None = None,
     strategy: str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
     seen: tuple[str, ...] = (),
 ) -> list[Cell]:
     """Every cell of the suite and of the suites it includes, filtered by the command line (which may
-    also override the seeds, trials and the deep models' devices and strategy)."""
+    also override the seeds (a count or the seed numbers), trials, the deep models' devices and strategy,
+    and methods' parameters: `settings`, {method name: {parameter: value}} from --set)."""
     if suite.name in seen:
         raise UsageError(f"suite {suite.name!r} includes itself")
     cells: list[Cell] = []
@@ -107,9 +113,10 @@ def cells_of(
         )
     for dataset in suite.datasets:
         datasets.dataset_module(dataset.name)  # DataError listing valid names
+    chosen_seeds = seeds if isinstance(seeds, Sequence) else range(suite.seeds if seeds is None else seeds)
     for dataset in suite.datasets:
         for method in method_entries(suite, registry, methods):
-            for seed in range(seeds if seeds is not None else suite.seeds):
+            for seed in chosen_seeds:
                 cells.append(
                     Cell(
                         suite=suite.name,
@@ -130,7 +137,29 @@ def cells_of(
                     )
                 )
     cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))
-    return _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
+    cells = _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
+    return with_settings(cells, settings) if settings and not seen else cells
+
+
+def with_settings(cells: list[Cell], settings: dict[str, dict[str, Any]]) -> list[Cell]:
+    """The cells with the --set parameters of their method, labelled by them (`mtmt[lr=0.01]`): a changed
+    parameter makes new cells, never a finished cell of the suite's own parameters."""
+    absent = sorted(set(settings) - {c.method_name for c in cells})
+    if absent:
+        running = ", ".join(sorted({c.method_name for c in cells}))
+        raise UsageError(f"--set names {', '.join(absent)}, which this run does not run; it runs {running}")
+    changed = []
+    for cell in cells:
+        values = settings.get(cell.method_name, {})
+        if values:
+            cell = dataclasses.replace(
+                cell,
+                method=set_label(cell.method, values),
+                params={**cell.params, **values},
+                pinned=tuple(sorted(values)),
+            )
+        changed.append(cell)
+    return changed
 
 
 def _select(cells: list[Cell], wanted: list[str] | None, what: str, names) -> list[Cell]:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.errors import UsageError
+from benchmarks.overrides import parse_settings, seed_numbers
 from benchmarks.phases import phase
 from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
@@ -21,7 +22,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--suite", required=True, help="suite name (see `list`) or path to a suite .toml")
     parser.add_argument("--methods", help="comma-separated method labels or names to keep")
     parser.add_argument("--datasets", help="comma-separated dataset labels or names to keep")
-    parser.add_argument("--seeds", type=int, help="repetitions (overrides the suite)")
+    parser.add_argument(
+        "--seeds",
+        type=seed_numbers,
+        help="seeds (overrides the suite): a count N (seeds 0..N-1), a range A..B or a list A,B",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="METHOD.PARAM=VALUE",
+        help="set a method's parameter (repeatable; typed by its default); the cells get a new label, "
+        "e.g. mtmt[lr=0.01], and the parameter is not tuned",
+    )
     parser.add_argument("--trials", type=int, help="Optuna trials per cell (0 = untuned)")
     parser.add_argument(
         "--jobs",
@@ -82,7 +94,7 @@ def cap_epochs(cells, registry, max_epochs: int | None):
 
 
 def run(args) -> int:
-    for option in ("seeds", "trials", "jobs", "devices", "max_epochs"):
+    for option in ("trials", "jobs", "devices", "max_epochs"):
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
@@ -97,6 +109,7 @@ def run(args) -> int:
         trials=args.trials,
         devices=args.devices,
         strategy=args.strategy,
+        settings=parse_settings(args.set, registry),
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
