@@ -27,8 +27,9 @@ from methods.core.registry import discover
 
 
 @functools.cache
-def registry():
-    return discover()
+def registry(plugins: tuple[str, ...] = ()):
+    """The methods a cell may use: the checkout's, its run's plug-ins and the installed entry points."""
+    return discover(plugins=plugins)
 
 
 @functools.lru_cache(maxsize=2)
@@ -156,7 +157,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     with phase("split", cell.key):
         train_rows, valid_rows, test_rows = split_rows(cell.data_key, data_dir, tuple(cell.split), split_seed)
         train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
-    method_class = registry().get(cell.method_name)
+    method_class = registry(cell.plugins).get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
     params, tuned = dict(cell.params), False
     searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__

@@ -39,6 +39,7 @@ class Cell:
     devices: int = 1  # the Lightning models' devices and strategy (suite [trainer] table, --devices)
     strategy: str = "auto"
     pinned: tuple[str, ...] = ()  # parameters given with --set: kept out of the Optuna search
+    plugins: tuple[str, ...] = ()  # plug-in paths the worker computing the cell discovers methods from
 
     @property
     def key(self) -> str:

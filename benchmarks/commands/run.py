@@ -6,6 +6,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from benchmarks.commands.list import add_plugins_option
 from benchmarks.errors import UsageError
 from benchmarks.overrides import parse_settings, seed_numbers
 from benchmarks.phases import phase
@@ -14,7 +15,7 @@ from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
 from methods.core.deep.devices import STRATEGIES
-from methods.core.registry import discover
+from methods.core.registry import ENTRY_POINT_GROUP, discover, plugin_paths
 
 
 def add_parser(subparsers) -> None:
@@ -63,11 +64,29 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--strategy", choices=STRATEGIES, help="Lightning strategy for the deep models (overrides the suite)"
     )
+    add_plugins_option(parser)
     parser.set_defaults(handler=run)
 
 
 def names(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def check_method_names(wanted: list[str] | None, registry) -> None:
+    """Refuse an import path or a file given to --methods, saying how to make its method known."""
+    for name in wanted or []:
+        if name in registry.methods or not (":" in name or "/" in name or name.endswith(".py")):
+            continue
+        same = [n for n, cls in registry.methods.items() if f"{cls.__module__}:{cls.__qualname__}" == name]
+        hint = (
+            f"it is method {same[0]!r}: pass --methods {same[0]}"
+            if same
+            else f"make it known with --plugins FILE_OR_FOLDER or an entry point in the group "
+            f"{ENTRY_POINT_GROUP}, then pass its `name`"
+        )
+        raise UsageError(
+            f"--methods takes method names (see `list`), not {name!r}: {hint} (docs/contract.md)"
+        )
 
 
 def check_data(cells, data_dir) -> None:
@@ -99,7 +118,9 @@ def run(args) -> int:
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
     suite = resolve_suite(args.suite)
-    registry = discover()
+    plugins = plugin_paths(args.plugins)
+    registry = discover(plugins=plugins)
+    check_method_names(names(args.methods), registry)
     cells = cells_of(
         suite,
         registry,
@@ -113,7 +134,7 @@ def run(args) -> int:
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
-    cells = cap_epochs(cells, registry, args.max_epochs)
+    cells = [dataclasses.replace(c, plugins=plugins) for c in cap_epochs(cells, registry, args.max_epochs)]
     capped = f"-max-epochs-{args.max_epochs}" if args.max_epochs is not None else ""
     out = Path(args.out or Path("runs") / f"{suite.name}{capped}")
     with exclusive(out):
