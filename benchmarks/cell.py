@@ -23,6 +23,7 @@ from benchmarks.splits import split_indices, subsample
 from benchmarks.tuning import score_split, tune
 from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
 from methods.core.deep.devices import Devices, training_on
+from methods.core.deep.logs import TrainingLog, logging_training
 from methods.core.registry import discover
 
 
@@ -70,6 +71,8 @@ def base_row(cell: Cell, **fields) -> dict:
         "value": np.nan,
         "fit_seconds": np.nan,
         "predict_seconds": np.nan,
+        "stopped_epoch": np.nan,  # deep methods: epochs trained, and the best validation loss
+        "best_val_loss": np.nan,
         "n_train": 0,
         "n_test": 0,
         "status": "ok",
@@ -177,7 +180,8 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         tuned = True
     method = method_class(**params)
     start = time.perf_counter()
-    with phase("fit", cell.key):
+    log = TrainingLog(cell.logger, cell.out, cell.key) if cell.logger != "none" else None
+    with phase("fit", cell.key), logging_training(log):
         method.fit(
             train.X,
             train.treatment,
@@ -210,6 +214,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         predict_seconds=predict_seconds,
         n_train=train.n_rows,
         n_test=test.n_rows,
+        **(method.training_summary() if hasattr(method, "training_summary") else {}),
     )
     frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
     return frame, predictions, curve_points(cell, predictions, data.arm_names, data.outcome_names)

@@ -40,6 +40,8 @@ class Cell:
     strategy: str = "auto"
     pinned: tuple[str, ...] = ()  # parameters given with --set: kept out of the Optuna search
     plugins: tuple[str, ...] = ()  # plug-in paths the worker computing the cell discovers methods from
+    logger: str = "none"  # the Lightning logger of the final fit's epochs (methods/core/deep/logs.py)
+    out: str = ""  # the run folder, where that logger writes
 
     @property
     def key(self) -> str:

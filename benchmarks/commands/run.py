@@ -15,6 +15,7 @@ from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
 from methods.core.deep.devices import STRATEGIES
+from methods.core.deep.logs import LOGGERS, OPTIONAL_PACKAGES
 from methods.core.registry import ENTRY_POINT_GROUP, discover, plugin_paths
 
 
@@ -64,12 +65,28 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--strategy", choices=STRATEGIES, help="Lightning strategy for the deep models (overrides the suite)"
     )
+    parser.add_argument(
+        "--logger",
+        choices=LOGGERS,
+        default="csv",
+        help="Lightning logger of the deep models' per-epoch losses, in the run folder (default csv: "
+        "training/<cell>/metrics.csv; tensorboard and mlflow need their package installed)",
+    )
     add_plugins_option(parser)
     parser.set_defaults(handler=run)
 
 
 def names(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def check_logger(kind: str) -> None:
+    """Refuse a logger whose package is not installed, saying which to install."""
+    import importlib.util
+
+    packages = OPTIONAL_PACKAGES.get(kind, ())
+    if packages and not any(importlib.util.find_spec(p) for p in packages):
+        raise UsageError(f"--logger {kind} needs the package {packages[0]}: pip install {packages[0]}")
 
 
 def check_method_names(wanted: list[str] | None, registry) -> None:
@@ -117,6 +134,7 @@ def run(args) -> int:
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
+    check_logger(args.logger)
     suite = resolve_suite(args.suite)
     plugins = plugin_paths(args.plugins)
     registry = discover(plugins=plugins)
@@ -134,9 +152,12 @@ def run(args) -> int:
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
-    cells = [dataclasses.replace(c, plugins=plugins) for c in cap_epochs(cells, registry, args.max_epochs)]
     capped = f"-max-epochs-{args.max_epochs}" if args.max_epochs is not None else ""
     out = Path(args.out or Path("runs") / f"{suite.name}{capped}")
+    cells = [
+        dataclasses.replace(c, plugins=plugins, logger=args.logger, out=str(out.resolve()))
+        for c in cap_epochs(cells, registry, args.max_epochs)
+    ]
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
