@@ -46,13 +46,17 @@ class Cell:
     @property
     def key(self) -> str:
         """A file-safe identifier, unique within a run folder."""
-        raw = f"{self.suite}__{self.dataset}__{self.method}__seed{self.seed}"
-        return re.sub(r"[^A-Za-z0-9_.=-]+", "-", raw)
+        return cell_key(self.suite, self.dataset, self.method, self.seed)
 
     @property
     def data_key(self) -> str:
         """Identifies the loaded dataset (cells sharing it share one load per process)."""
         return json.dumps([self.dataset_name, self.dataset_options, self.max_rows], sort_keys=True)
+
+
+def cell_key(suite: str, dataset: str, method: str, seed: int) -> str:
+    """The file-safe identifier of the cell (suite, dataset label, method label, seed)."""
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "-", f"{suite}__{dataset}__{method}__seed{seed}")
 
 
 def resolve_suite(name_or_path: str) -> suites.Suite:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.errors import UsageError
-from benchmarks.report import figures, html
+from benchmarks.report import figures, html, training_curves
 from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import ResultsStore
 
@@ -173,5 +173,6 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
             written += write_table(frame, title, notes, out_dir / "tables", stem)
             tables.append(html.Table(stem, title, frame, notes))
     written += figures.build_all(results, load_curves(folders), out_dir / "figures")
+    written += training_curves.training_curves(results, out_dir / "figures")
     written += html.write_site(results, tables, out_dir)
     return written
