@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from benchmarks.errors import UsageError
+from methods.core.base import MethodError
 from methods.core.registry import Registry
 
 TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
@@ -55,14 +56,17 @@ def typed(text: str, default: Any, where: str) -> Any:
 
 def parse_settings(settings: list[str] | None, registry: Registry) -> dict[str, dict[str, Any]]:
     """{method name: {parameter: typed value}} from `--set METHOD.PARAM=VALUE` options; UsageError for a
-    malformed option, MethodError for an unknown method, UsageError for an unknown parameter."""
+    malformed option, an unknown or refused method, an unknown parameter or a value of the wrong type."""
     parsed: dict[str, dict[str, Any]] = {}
     for setting in settings or []:
         name_param, equals, text = setting.partition("=")
         method, dot, param = name_param.rpartition(".")
         if not (equals and dot and method and param):
             raise UsageError(f"--set takes METHOD.PARAM=VALUE (e.g. mtmt.lr=0.001), got {setting!r}")
-        defaults = registry.get(method).defaults
+        try:
+            defaults = registry.get(method).defaults
+        except MethodError as error:
+            raise UsageError(f"--set {setting}: {error}") from None
         if param not in defaults:
             raise UsageError(f"--set {setting}: method {method!r} has no parameter {param!r}; valid: "
                              f"{', '.join(defaults)}")  # fmt: skip

@@ -83,7 +83,7 @@ def test_set_makes_new_cells_with_the_typed_parameter(suite_file):
     ("setting", "message"),
     [
         ("tlearner-ridge.alpah=3", "method 'tlearner-ridge' has no parameter 'alpah'; valid: alpha"),
-        ("no-such-method.alpha=3", "unknown method 'no-such-method'"),
+        ("no-such-method.alpha=3", "--set no-such-method.alpha=3: unknown method 'no-such-method'"),
         ("tlearner-ridge.alpha=high", "expected a float like the default 1.0, got 'high'"),
         ("tlearner-ridge=3", "--set takes METHOD.PARAM=VALUE"),
         ("mtmt.lr=0.01", "--set names mtmt, which this run does not run"),
