@@ -146,6 +146,17 @@ class KeepBest(L.Callback):
 
     def on_fit_end(self, trainer, module) -> None:
         self.restore(module)  # in the training process: DDP's spawned processes send these weights back
+        self.epochs = trainer.current_epoch
+        # and their callback_metrics: the caller's KeepBest reads what this one found from there
+        trainer.callback_metrics.update(
+            epochs_trained=torch.tensor(float(self.epochs)), best_monitored=torch.tensor(self.best)
+        )
+
+    def read_back(self, trainer) -> None:
+        """Take the epochs trained and the best value from the fit's callback_metrics (under DDP the fit
+        ran in spawned processes, on copies of this callback)."""
+        self.epochs = int(trainer.callback_metrics["epochs_trained"])
+        self.best = float(trainer.callback_metrics["best_monitored"])
 
     def restore(self, module) -> None:
         if self.state is not None:
@@ -199,7 +210,7 @@ def fit(
             callbacks=[keep, QuietProcesses()],
         )
         trainer.fit(module, datamodule=data)  # KeepBest restores the best weights as it ends
-        keep.epochs = trainer.current_epoch
+        keep.read_back(trainer)
     module.cpu().eval()
     return keep
 
