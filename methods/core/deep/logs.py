@@ -25,7 +25,7 @@ class TrainingLog:
     name: str
 
     def lightning_logger(self):
-        """The Lightning logger, or False for "none"."""
+        """The Lightning logger of `kind` (csv, tensorboard or mlflow)."""
         root = Path(self.folder) / "training"
         if self.kind == "csv":
             from lightning.pytorch.loggers import CSVLogger
@@ -40,7 +40,7 @@ class TrainingLog:
 
             uri = (Path(self.folder) / "mlruns").resolve().as_uri()
             return MLFlowLogger(experiment_name=Path(self.folder).name, run_name=self.name, tracking_uri=uri)
-        return False
+        raise ValueError(f"unknown logger {self.kind!r}; valid: csv, tensorboard, mlflow")
 
 
 _current: contextvars.ContextVar[TrainingLog | None] = contextvars.ContextVar("training_log", default=None)
