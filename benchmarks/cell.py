@@ -23,12 +23,14 @@ from benchmarks.splits import split_indices, subsample
 from benchmarks.tuning import score_split, trial_seconds, tune
 from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
 from methods.core.deep.devices import Devices, training_on
+from methods.core.deep.logs import TrainingLog, logging_training
 from methods.core.registry import discover
 
 
 @functools.cache
-def registry():
-    return discover()
+def registry(plugins: tuple[str, ...] = ()):
+    """The methods a cell may use: the checkout's, its run's plug-ins and the installed entry points."""
+    return discover(plugins=plugins)
 
 
 @functools.lru_cache(maxsize=2)
@@ -71,6 +73,8 @@ def base_row(cell: Cell, **fields) -> dict:
         "predict_seconds": np.nan,
         "tune_seconds": 0.0,  # every finished Optuna trial of the cell, summed
         "tune_trials": 0,
+        "stopped_epoch": np.nan,  # deep methods: epochs trained, and the best validation loss
+        "best_val_loss": np.nan,
         "n_train": 0,
         "n_test": 0,
         "status": "ok",
@@ -158,7 +162,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     with phase("split", cell.key):
         train_rows, valid_rows, test_rows = split_rows(cell.data_key, data_dir, tuple(cell.split), split_seed)
         train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
-    method_class = registry().get(cell.method_name)
+    method_class = registry(cell.plugins).get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
     params, tuned, trials = dict(cell.params), False, []
     searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__
@@ -173,11 +177,13 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             storage=storage,
             study_name=cell.key,
             seed=model_seed,
+            pinned={name: cell.params[name] for name in cell.pinned},
         )
         tuned, trials = True, trial_seconds(storage, cell.key)
     method = method_class(**params)
     start = time.perf_counter()
-    with phase("fit", cell.key):
+    log = TrainingLog(cell.logger, cell.out, cell.key) if cell.logger != "none" else None
+    with phase("fit", cell.key), logging_training(log):
         method.fit(
             train.X,
             train.treatment,
@@ -212,6 +218,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         tune_trials=len(trials),
         n_train=train.n_rows,
         n_test=test.n_rows,
+        **(method.training_summary() if hasattr(method, "training_summary") else {}),
     )
     frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
     return frame, predictions, curve_points(cell, predictions, data.arm_names, data.outcome_names)

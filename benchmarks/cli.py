@@ -8,6 +8,7 @@ import os
 import sys
 
 from benchmarks.errors import USER_ERRORS
+from benchmarks.version import VersionAction
 
 # each command's one-line summary; only the command being run is imported (`run` and `report` load pandas,
 # scikit-learn and matplotlib), so that `--help` and `list` start fast
@@ -20,12 +21,21 @@ COMMANDS = {
 EXIT_USER_ERROR = 2
 
 
+class StrictParser(argparse.ArgumentParser):
+    """A parser that never accepts an abbreviated long option (`--method` for `--methods` is refused);
+    its subparsers are StrictParsers too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     """The parser, with the full options of the command named in `argv` (the others by name only)."""
-    parser = argparse.ArgumentParser(
+    parser = StrictParser(
         prog="python -m benchmarks",
         description="uplift-bench: reproducible benchmarks for uplift modelling.",
     )
+    parser.add_argument("--version", action=VersionAction, help="print the version and git commit, and exit")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     for command, summary in COMMANDS.items():

@@ -4,8 +4,10 @@ A cell is one (suite, dataset, method label, seed): the unit that is computed, s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import datasets
 from benchmarks import suites
 from benchmarks.errors import UsageError
+from benchmarks.overrides import set_label
 from benchmarks.validation import check_dataset_options, check_method_params
 from methods.core.registry import Registry
 
@@ -36,17 +39,25 @@ class Cell:
     kind: str
     devices: int = 1  # the Lightning models' devices and strategy (suite [trainer] table, --devices)
     strategy: str = "auto"
+    pinned: tuple[str, ...] = ()  # parameters given with --set: kept out of the Optuna search
+    plugins: tuple[str, ...] = ()  # plug-in paths the worker computing the cell discovers methods from
+    logger: str = "none"  # the Lightning logger of the final fit's epochs (methods/core/deep/logs.py)
+    out: str = ""  # the run folder, where that logger writes
 
     @property
     def key(self) -> str:
         """A file-safe identifier, unique within a run folder."""
-        raw = f"{self.suite}__{self.dataset}__{self.method}__seed{self.seed}"
-        return re.sub(r"[^A-Za-z0-9_.=-]+", "-", raw)
+        return cell_key(self.suite, self.dataset, self.method, self.seed)
 
     @property
     def data_key(self) -> str:
         """Identifies the loaded dataset (cells sharing it share one load per process)."""
         return json.dumps([self.dataset_name, self.dataset_options, self.max_rows], sort_keys=True)
+
+
+def cell_key(suite: str, dataset: str, method: str, seed: int) -> str:
+    """The file-safe identifier of the cell (suite, dataset label, method label, seed)."""
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "-", f"{suite}__{dataset}__{method}__seed{seed}")
 
 
 def resolve_suite(name_or_path: str) -> suites.Suite:
@@ -84,14 +95,16 @@ def cells_of(
     *,
     methods: list[str] | None = None,
     dataset_names: list[str] | None = None,
-    seeds: int | None = None,
+    seeds: int | Sequence[int] | None = None,
     trials: int | None = None,
     devices: int | None = None,
     strategy: str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
     seen: tuple[str, ...] = (),
 ) -> list[Cell]:
     """Every cell of the suite and of the suites it includes, filtered by the command line (which may
-    also override the seeds, trials and the deep models' devices and strategy)."""
+    also override the seeds (a count or the seed numbers), trials, the deep models' devices and strategy,
+    and methods' parameters: `settings`, {method name: {parameter: value}} from --set)."""
     if suite.name in seen:
         raise UsageError(f"suite {suite.name!r} includes itself")
     cells: list[Cell] = []
@@ -111,9 +124,10 @@ def cells_of(
         module = datasets.dataset_module(dataset.name)  # DataError listing valid names
         where = f"suite file {suite.path or suite.name}: dataset {dataset.label or dataset.name}"
         check_dataset_options(module.load, dataset.options, where)
+    chosen_seeds = seeds if isinstance(seeds, Sequence) else range(suite.seeds if seeds is None else seeds)
     for dataset in suite.datasets:
         for method in method_entries(suite, registry, methods):
-            for seed in range(seeds if seeds is not None else suite.seeds):
+            for seed in chosen_seeds:
                 cells.append(
                     Cell(
                         suite=suite.name,
@@ -134,7 +148,29 @@ def cells_of(
                     )
                 )
     cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))
-    return _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
+    cells = _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
+    return with_settings(cells, settings) if settings and not seen else cells
+
+
+def with_settings(cells: list[Cell], settings: dict[str, dict[str, Any]]) -> list[Cell]:
+    """The cells with the --set parameters of their method, labelled by them (`mtmt[lr=0.01]`): a changed
+    parameter makes new cells, never a finished cell of the suite's own parameters."""
+    absent = sorted(set(settings) - {c.method_name for c in cells})
+    if absent:
+        running = ", ".join(sorted({c.method_name for c in cells}))
+        raise UsageError(f"--set names {', '.join(absent)}, which this run does not run; it runs {running}")
+    changed = []
+    for cell in cells:
+        values = settings.get(cell.method_name, {})
+        if values:
+            cell = dataclasses.replace(
+                cell,
+                method=set_label(cell.method, values),
+                params={**cell.params, **values},
+                pinned=tuple(sorted(values)),
+            )
+        changed.append(cell)
+    return changed
 
 
 def _select(cells: list[Cell], wanted: list[str] | None, what: str, names) -> list[Cell]:

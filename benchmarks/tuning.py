@@ -97,6 +97,16 @@ class TrialSeededTPE(optuna.samplers.BaseSampler):
         self.inner.after_trial(study, trial, state, values)
 
 
+def pinned_sampler(sampler: optuna.samplers.BaseSampler, pinned: dict[str, Any] | None):
+    """`sampler`, answering the `pinned` parameters' suggestions with their values (Optuna's
+    PartialFixedSampler)."""
+    if not pinned:
+        return sampler
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.PartialFixedSampler(pinned, sampler)
+
+
 def is_shared(url: str) -> bool:
     """A server storage (PostgreSQL, MySQL) may be shared by several runs; SQLite belongs to one run."""
     return not url.startswith("sqlite")
@@ -182,8 +192,10 @@ def tune(
     storage: str,
     study_name: str,
     seed: int,
+    pinned: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], float | None]:
-    """Best parameters (fixed ones overlaid by the search) and the best validation score. Finished trials
+    """Best parameters (fixed ones overlaid by the search, which never varies the `pinned` ones: given
+    with --set) and the best validation score. Finished trials
     in the storage count toward `trials`, so an interrupted study resumes where it stopped and makes the
     choices the uninterrupted one makes. Several processes may tune one study in a shared storage: each
     takes trials until `trials` are finished or running, then waits for the others' to finish (so all
@@ -192,7 +204,7 @@ def tune(
         study_name=study_name,
         storage=open_storage(storage),
         direction="maximize",
-        sampler=TrialSeededTPE(seed),
+        sampler=pinned_sampler(TrialSeededTPE(seed), pinned),
         load_if_exists=True,
     )
     if not is_shared(storage):

@@ -63,8 +63,12 @@ def test_list_columns_stay_aligned_for_long_names():
     listing = {
         "datasets": [{"name": "a-dataset-with-a-very-long-name-indeed", "description": "long"}],
         "methods": [
-            {"name": "short", "capabilities": caps},
-            {"name": "a-method-whose-name-is-far-longer-than-eighteen-characters", "capabilities": caps},
+            {"name": "short", "capabilities": caps, "source": "methods/short.py"},
+            {
+                "name": "a-method-whose-name-is-far-longer-than-eighteen-characters",
+                "capabilities": caps,
+                "source": "/home/me/uplift/plugins/long.py",
+            },
         ],
         "refused_methods": {},
         "broken_method_files": {},
@@ -73,7 +77,7 @@ def test_list_columns_stay_aligned_for_long_names():
     lines = listing_lines(listing)
     header = lines[lines.index("methods:") + 1]
     rows = lines[lines.index("methods:") + 2 : lines.index("suites:")]
-    starts = [header.index(column) for column, _ in CAPABILITY_COLUMNS.values()]
+    starts = [header.index(column) for column, _ in CAPABILITY_COLUMNS.values()] + [header.index("from")]
     for row in rows:
         for start in starts:
             assert row[start - 2 : start] == "  " and row[start] != " ", (row, start)

@@ -146,3 +146,5 @@ def test_a_run_on_two_devices_stores_the_results_of_one_device(tmp_path):
     assert not any("x2" in device for device in one["device"])
     assert two["metric"].tolist() == one["metric"].tolist()
     np.testing.assert_allclose(two["value"], one["value"], rtol=0, atol=1e-5)
+    assert two["stopped_epoch"].tolist() == one["stopped_epoch"].tolist() == [2.0] * len(one)
+    np.testing.assert_allclose(two["best_val_loss"], one["best_val_loss"], rtol=0, atol=1e-5)

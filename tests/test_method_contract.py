@@ -274,7 +274,8 @@ def test_a_dropped_file_is_discovered_and_a_broken_one_reported(tmp_path, monkey
     )
     registry = discover(package, package.name)
     assert list(registry.methods) == ["constant"]
-    assert "broken.py" in registry.broken and "no_such_module" in registry.broken["broken.py"]
+    broken = f"{package.name}/broken.py"
+    assert broken in registry.broken and "no_such_module" in registry.broken[broken]
     with pytest.raises(MethodError, match="broken.py"):
         registry.get("missing")
 

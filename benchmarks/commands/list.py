@@ -9,7 +9,7 @@ import sys
 
 import datasets
 from benchmarks import suites
-from methods.core.registry import discover
+from methods.core.registry import discover, plugin_paths
 
 # every Capabilities field as a column of `list`: (header, text for each value); `native` is shown as is
 CAPABILITY_COLUMNS = {
@@ -26,12 +26,25 @@ CAPABILITY_COLUMNS = {
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("list", help="list datasets, methods and suites")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_plugins_option(parser)
     parser.set_defaults(handler=run_list)
 
 
-def collect() -> dict:
+def add_plugins_option(parser) -> None:
+    """`--plugins PATH` (repeatable), shared by `list` and `run`."""
+    parser.add_argument(
+        "--plugins",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a plug-in .py file or a folder of them outside the checkout (repeatable; also the "
+        "UPLIFT_BENCH_PLUGINS variable, paths separated by os.pathsep)",
+    )
+
+
+def collect(plugins: list[str] | tuple[str, ...] = ()) -> dict:
     """Everything `list` shows, as plain data."""
-    registry = discover()
+    registry = discover(plugins=plugin_paths(plugins))
     return {
         "datasets": [
             {"name": name, "description": datasets.dataset_module(name).DESCRIPTION}
@@ -43,6 +56,7 @@ def collect() -> dict:
                 "capabilities": dataclasses.asdict(cls.capabilities),
                 "references": list(cls.references),
                 "file": cls.__module__.split(".")[-1] + ".py",
+                "source": registry.origins[name],
             }
             for name, cls in sorted(registry.methods.items())
         ],
@@ -67,13 +81,12 @@ def capability_text(value, texts: dict | None) -> str:
 
 
 def method_rows(methods: list[dict]) -> list[list[str]]:
-    """A header and one row per method: its name and every capability."""
-    rows = [["name"] + [column for column, _ in CAPABILITY_COLUMNS.values()]]
+    """A header and one row per method: its name, every capability and where it came from."""
+    rows = [["name"] + [column for column, _ in CAPABILITY_COLUMNS.values()] + ["from"]]
     for m in methods:
         caps = m["capabilities"]
-        rows.append(
-            [m["name"]] + [capability_text(caps[key], t) for key, (_, t) in CAPABILITY_COLUMNS.items()]
-        )
+        capabilities = [capability_text(caps[key], t) for key, (_, t) in CAPABILITY_COLUMNS.items()]
+        rows.append([m["name"], *capabilities, m["source"]])
     return rows
 
 
@@ -91,7 +104,7 @@ def listing_lines(listing: dict) -> list[str]:
 
 
 def run_list(args) -> int:
-    listing = collect()
+    listing = collect(args.plugins)
     text = json.dumps(listing, indent=2) if args.json else "\n".join(listing_lines(listing))
     try:
         print(text, flush=True)

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.availability import missing_data, missing_error, missing_message
+from benchmarks.commands.list import add_plugins_option
 from benchmarks.errors import UsageError
 from benchmarks.estimate import Estimator
+from benchmarks.overrides import parse_settings, seed_numbers
 from benchmarks.phases import phase
 from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.plan_report import estimate_line, plan_text, totals_line
@@ -20,7 +22,8 @@ from benchmarks.store import NO_DATA_STATUS, ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
 from datasets.base import DataError
 from methods.core.deep.devices import STRATEGIES
-from methods.core.registry import discover
+from methods.core.deep.logs import LOGGERS, OPTIONAL_PACKAGES
+from methods.core.registry import ENTRY_POINT_GROUP, discover, plugin_paths
 
 log = logging.getLogger("benchmarks.run")
 
@@ -30,7 +33,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--suite", required=True, help="suite name (see `list`) or path to a suite .toml")
     parser.add_argument("--methods", help="comma-separated method labels or names to keep")
     parser.add_argument("--datasets", help="comma-separated dataset labels or names to keep")
-    parser.add_argument("--seeds", type=int, help="repetitions (overrides the suite)")
+    parser.add_argument(
+        "--seeds",
+        type=seed_numbers,
+        help="seeds (overrides the suite): a count N (seeds 0..N-1), a range A..B or a list A,B",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="METHOD.PARAM=VALUE",
+        help="set a method's parameter (repeatable; typed by its default); the cells get a new label, "
+        "e.g. mtmt[lr=0.01], and the parameter is not tuned",
+    )
     parser.add_argument("--trials", type=int, help="Optuna trials per cell (0 = untuned)")
     parser.add_argument(
         "--jobs",
@@ -71,11 +85,45 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--strategy", choices=STRATEGIES, help="Lightning strategy for the deep models (overrides the suite)"
     )
+    parser.add_argument(
+        "--logger",
+        choices=LOGGERS,
+        default="csv",
+        help="Lightning logger of the deep models' per-epoch losses, in the run folder (default csv: "
+        "training/<cell>/metrics.csv; tensorboard and mlflow need their package installed)",
+    )
+    add_plugins_option(parser)
     parser.set_defaults(handler=run)
 
 
 def names(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def check_logger(kind: str) -> None:
+    """Refuse a logger whose package is not installed, saying which to install."""
+    import importlib.util
+
+    packages = OPTIONAL_PACKAGES.get(kind, ())
+    if packages and not any(importlib.util.find_spec(p) for p in packages):
+        raise UsageError(f"--logger {kind} needs the package {packages[0]}: pip install {packages[0]}")
+
+
+def check_method_names(wanted: list[str] | None, registry) -> None:
+    """Refuse an import path or a file given to --methods, saying how to make its method known."""
+    for name in wanted or []:
+        if name in registry.methods or not (":" in name or "/" in name or name.endswith(".py")):
+            continue
+        same = [n for n, cls in registry.methods.items() if f"{cls.__module__}:{cls.__qualname__}" == name]
+        hint = (
+            f"it is method {same[0]!r}: pass --methods {same[0]}"
+            if same
+            else f"make it known with --plugins FILE_OR_FOLDER or an entry point in the group "
+            f"{ENTRY_POINT_GROUP}, then pass its `name`"
+        )
+        raise UsageError(
+            f"--methods takes method names (see `list`), not {name!r}: {hint} (docs/contract.md)"
+        )
 
 
 def check_data(cells, data_dir) -> None:
@@ -127,14 +175,17 @@ def cap_epochs(cells, registry, max_epochs: int | None):
 
 
 def run(args) -> int:
-    for option in ("seeds", "trials", "jobs", "devices", "max_epochs"):
+    for option in ("trials", "jobs", "devices", "max_epochs"):
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a folder")
+    check_logger(args.logger)
     suite = resolve_suite(args.suite)
-    registry = discover()
+    plugins = plugin_paths(args.plugins)
+    registry = discover(plugins=plugins)
+    check_method_names(names(args.methods), registry)
     cells = cells_of(
         suite,
         registry,
@@ -144,12 +195,16 @@ def run(args) -> int:
         trials=args.trials,
         devices=args.devices,
         strategy=args.strategy,
+        settings=parse_settings(args.set, registry),
     )
     if not cells:
         raise UsageError(f"suite {suite.name} has no cells to run")
-    cells = cap_epochs(cells, registry, args.max_epochs)
     capped = f"-max-epochs-{args.max_epochs}" if args.max_epochs is not None else ""
     out = Path(args.out or Path("runs") / f"{suite.name}{capped}")
+    cells = [
+        dataclasses.replace(c, plugins=plugins, logger=args.logger, out=str(out.resolve()))
+        for c in cap_epochs(cells, registry, args.max_epochs)
+    ]
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
     expected = Estimator(registry).costs(cells)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.errors import UsageError
-from benchmarks.report import claims, figures, html
+from benchmarks.report import claims, figures, html, training_curves
 from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import NO_DATA_STATUS, ResultsStore
 
@@ -177,6 +177,7 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
     scored = claims.evaluate(results)
     written.append(claims.write_claims(scored, out_dir, source))
     written += figures.build_all(results, load_curves(folders), out_dir / "figures")
+    written += training_curves.training_curves(results, out_dir / "figures")
     scorecard = html.Scorecard(claims.scorecard_frame(scored), claims.scorecard_rule())
     written += html.write_site(results, tables, out_dir, scorecard)
     return written

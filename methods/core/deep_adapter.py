@@ -101,6 +101,15 @@ class DeepUplift(UpliftMethod):
             patience=training["patience"],
         )  # fmt: skip
 
+    def training_summary(self) -> dict[str, float]:
+        """How the last fit trained: epochs trained (where early stopping ended it) and the best validation
+        loss (NaN without validation rows)."""
+        best = self.training_.best
+        return {
+            "stopped_epoch": float(self.training_.epochs),
+            "best_val_loss": best if best < np.inf else np.nan,
+        }
+
     def _predict(self, X: np.ndarray) -> np.ndarray:
         from methods.core.deep.training import predict_in_batches
 

@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset
 
 from methods.core.deep.devices import current
+from methods.core.deep.logs import current_logger
 
 QUIET_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric")
 EXPECTED_WARNINGS = (
@@ -24,6 +25,8 @@ EXPECTED_WARNINGS = (
     ".*IterableDataset. has .__len__. defined.*",
     ".*treespec, LeafSpec.*",
     ".*sync_dist=True.*",  # under DDP every process validates on all validation rows: the same loss
+    ".*log_every_n_steps.*",  # the losses are logged per epoch
+    ".*Experiment logs directory.*exists and is not empty.*",  # a cell computed again replaces its log
 )
 
 
@@ -123,11 +126,12 @@ class InMemoryData(L.LightningDataModule):
 
 class KeepBest(L.Callback):
     """Keeps the weights with the lowest `monitor` value seen at validation (model selection on the
-    validation split) and stops after `patience` validations without improvement (0 = never)."""
+    validation split) and stops after `patience` validations without improvement (0 = never). After the
+    fit, `epochs` is the number of epochs trained and `best` the lowest value (inf without validation)."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0) -> None:
         self.monitor, self.patience = monitor, patience
-        self.best, self.state, self.bad = float("inf"), None, 0
+        self.best, self.state, self.bad, self.epochs = float("inf"), None, 0, 0
 
     def on_validation_end(self, trainer, module) -> None:
         if trainer.sanity_checking or self.monitor not in trainer.callback_metrics:
@@ -142,6 +146,17 @@ class KeepBest(L.Callback):
 
     def on_fit_end(self, trainer, module) -> None:
         self.restore(module)  # in the training process: DDP's spawned processes send these weights back
+        self.epochs = trainer.current_epoch
+        # and their callback_metrics: the caller's KeepBest reads what this one found from there
+        trainer.callback_metrics.update(
+            epochs_trained=torch.tensor(float(self.epochs)), best_monitored=torch.tensor(self.best)
+        )
+
+    def read_back(self, trainer) -> None:
+        """Take the epochs trained and the best value from the fit's callback_metrics (under DDP the fit
+        ran in spawned processes, on copies of this callback)."""
+        self.epochs = int(trainer.callback_metrics["epochs_trained"])
+        self.best = float(trainer.callback_metrics["best_monitored"])
 
     def restore(self, module) -> None:
         if self.state is not None:
@@ -185,7 +200,7 @@ def fit(
             accelerator="auto",
             **trainer_devices(),
             deterministic=True,
-            logger=False,
+            logger=current_logger(),
             enable_checkpointing=False,
             enable_progress_bar=False,
             enable_model_summary=False,
@@ -195,6 +210,7 @@ def fit(
             callbacks=[keep, QuietProcesses()],
         )
         trainer.fit(module, datamodule=data)  # KeepBest restores the best weights as it ends
+        keep.read_back(trainer)
     module.cpu().eval()
     return keep
 
