@@ -157,11 +157,13 @@ def test_report_writes_an_index_and_a_page_per_suite(tiny_paper):
     assert "<script" not in index and "<link" not in index and 'src="http' not in index  # offline
     assert 'href="tables/hcl-aucc.tex"' in index and (tiny_paper / "tables" / "hcl-aucc.tex").is_file()
     assert "verdict" in index and 'class="verdict-' in index
-    for png in ("fit-seconds.png", "mtmt-ablation-hillstrom-qini-sklift.png"):
-        assert f'src="figures/{png}"' in index
+    assert 'src="figures/fit-seconds.png"' in index  # across suites: on the index
+    assert 'href="mtmt-ablation.html#mtmt-ablation-hillstrom-qini-sklift"' in index  # a suite's: linked
+    assert '<h2 id="leaderboards">' in index and "leaderboard-toy" in index
     page = (tiny_paper / "toy.html").read_text()
-    for fact in ("abc1234", "cpu: x86_64", "2.4.6", "0, 1, 2", "my-method", "trials"):
+    for fact in ("abc1234", "cpu: x86_64", "2.4.6", "0, 1, 2", "my-method", "trials", "git_dirty"):
         assert fact in page
+    assert 'class="warning"' not in page  # no cell ran on code that differed from its commit
     assert "mtmt-ablation-hillstrom" not in page  # figures go to their own suite's page
     assert "mtmt-ablation-hillstrom-qini-sklift.png" in (tiny_paper / "mtmt-ablation.html").read_text()
 

@@ -60,7 +60,7 @@ def leaderboard(rows: pd.DataFrame, metric: str, variant: str, outcome: str | No
         e = estimate(values.dropna().to_numpy())
         shared = values.notna() & best.notna()
         diff = (values - best)[shared]
-        testable = method != means.index[0] and len(diff) >= 2 and diff.std(ddof=1) > 0
+        testable = method != means.index[0] and len(diff) >= 2 and not np.allclose(diff, diff.iloc[0])
         p = stats.ttest_rel(values[shared], best[shared]).pvalue if testable else np.nan
         records.append(
             {
@@ -163,7 +163,7 @@ LEADERBOARD_NOTE = (
     "Ranked by the mean over seeds of the suite's headline metric on test (arms averaged where there are "
     "several); 95% t-interval over seeds. Difference to best: the mean over the seeds both methods ran "
     "(the same splits) of this method's value minus the best method's; p: two-sided paired t-test over "
-    "those seeds (scipy.stats.ttest_rel), '-' with fewer than two shared seeds or identical values; "
+    "those seeds (scipy.stats.ttest_rel), '-' with fewer than two shared seeds or a constant difference; "
     "p (Holm): adjusted for the comparisons with the best (statsmodels multipletests, Holm)."
 )
 
