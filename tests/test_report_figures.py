@@ -86,13 +86,13 @@ def drawn(monkeypatch):
     seen = {}
     save = figures.save
 
-    def recording_save(fig, out, stem):
+    def recording_save(fig, out, stem, **options):
         ax = fig.axes[0]
         legend = fig.legends[0] if fig.legends else ax.get_legend()  # curves: one legend for every panel
         texts = [t.get_text() for t in legend.get_texts()] if legend else []
         styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
         seen[stem] = (texts, styles, ax.get_xscale())
-        return save(fig, out, stem)
+        return save(fig, out, stem, **options)
 
     monkeypatch.setattr(figures, "save", recording_save)
     return seen

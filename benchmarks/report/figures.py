@@ -38,14 +38,15 @@ def palette(n: int) -> list:
     return sns.color_palette("deep" if n <= 10 else "tab20" if n <= 20 else "husl", n)
 
 
-def save(fig: plt.Figure, out: Path, stem: str) -> list[Path]:
+def save(fig: plt.Figure, out: Path, stem: str, tight: bool = True) -> list[Path]:
     """Write the figure as PNG and PDF and close it; the PDF without its creation date, so that the same
-    results give the same bytes."""
+    results give the same bytes. `tight` crops to what was drawn (one more draw per file); a figure with a
+    constrained layout needs no cropping."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.png", out / f"{stem}.pdf"]
     for path in paths:
         metadata = {"CreationDate": None} if path.suffix == ".pdf" else None
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=metadata)
+        fig.savefig(path, dpi=150, bbox_inches="tight" if tight else None, metadata=metadata)
     plt.close(fig)
     return paths
 
@@ -153,7 +154,12 @@ def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Pa
     fresh_style(context="notebook")
     width, height = (6.4, 4.8) if len(panels) == 1 else (4.6, 3.8)
     fig, axes = plt.subplots(
-        rows, columns, figsize=(width * columns + 3.4, height * rows + 0.8), squeeze=False, sharex=True
+        rows,
+        columns,
+        figsize=(width * columns + 3.4, height * rows + 0.8),
+        squeeze=False,
+        sharex=True,
+        layout="constrained",
     )
     methods = list(dict.fromkeys([*own["method"], *beside["method"]]))
     colour = dict(zip(methods, palette(len(methods)), strict=True))
@@ -186,15 +192,14 @@ def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Pa
     arms = ", mean over arms" if own["arm"].nunique() > 1 else ""
     band = f"mean over {seeds} seed{'s' * (seeds > 1)} with 95% band"
     fig.suptitle(f"{title}\n{band}; legend: {metric} on {outcome}{arms}, mean over seeds")
-    fig.legend(handles.values(), handles.keys(), loc="upper left", bbox_to_anchor=(1.0, 0.93), fontsize=10)
-    fig.tight_layout()
+    fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize=10)
     table = pd.concat([mine.assign(reference=False), theirs.assign(reference=True)], ignore_index=True)
     table = table[["method", "reference", "arm", "outcome", "x", "y", "low", "high", "seeds"]]
     out.mkdir(parents=True, exist_ok=True)
     table.rename(columns={"x": xlabel, "y": ylabel}).to_csv(
         out / f"{stem}.csv", index=False, float_format="%.6g"
     )
-    return [*save(fig, out, stem), out / f"{stem}.csv"]
+    return [*save(fig, out, stem, tight=False), out / f"{stem}.csv"]  # laid out: no second draw
 
 
 def cost_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
