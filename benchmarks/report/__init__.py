@@ -164,7 +164,8 @@ def with_reference(folders: list[Path]) -> list[Path]:
         return folders
     given = {folder.resolve() for folder in folders}
     missing = [f for f in find_results([str(REFERENCE_DIR / "*")]) if f.resolve() not in given]
-    return missing + folders
+    here = Path.cwd().resolve()
+    return [f.relative_to(here) if f.is_relative_to(here) else f for f in missing] + folders
 
 
 def every_reference_run(folders: list[Path]) -> bool:

@@ -140,9 +140,9 @@ def entry(method: str, value: float, reference: bool, metric: str) -> str:
 def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Path, stem: str):
     """Small multiples, one panel per arm (columns) and outcome (rows): per method the mean curve over
     seeds with its 95% band, the legend naming each method with its headline value (`labels` = x label,
-    y label, metric name), best first; the reference runs' curves beside them dashed, in the colour of the
-    same method; and, dotted, what a random ranking gives in expectation: the straight line from the
-    origin to the curves' common end point. The mean curves are also written as CSV beside it."""
+    y label, metric name), best first; the reference runs' curves beside them dashed (no band), in the
+    colour of the same method; and, dotted, what a random ranking gives in expectation: the straight line
+    from the origin to the curves' common end point. The mean curves are also written as CSV beside it."""
     xlabel, ylabel, metric = labels
     mine, theirs = mean_curves(own), mean_curves(beside)
     panels = own[["outcome", "arm"]].drop_duplicates()  # the first outcome (the headline's) first
@@ -177,9 +177,9 @@ def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Pa
                 )
                 label = entry(method, values[method], reference, metric)
                 (line,) = ax.plot(curve["x"], curve["y"], color=colour[method], label=label, **style)
-                ax.fill_between(
-                    curve["x"], curve["low"], curve["high"], color=colour[method], alpha=0.1, lw=0
-                )
+                if not reference:  # the reference curves beside: lines only, to keep the panels readable
+                    band = (curve["x"], curve["low"], curve["high"])
+                    ax.fill_between(*band, color=colour[method], alpha=0.1, lw=0)
                 handles.setdefault(label, line)
         end = mine[(mine["arm"] == arm) & (mine["outcome"] == outcome)].sort_values("x")["y"].iloc[-1]
         (chance,) = ax.plot([0, 1], [0, end], color="grey", linestyle=":", linewidth=1.2)
