@@ -233,3 +233,23 @@ def test_report_takes_absolute_glob_patterns(tmp_path):
     tiny_results().to_parquet(run / "results.parquet")
     assert main(["report", "--runs", str(tmp_path / "results" / "*"), "--out", str(tmp_path / "paper")]) == 0
     assert (tmp_path / "paper" / "toy.html").is_file()
+
+
+def test_the_suite_page_flags_cells_run_on_code_that_differed_from_its_commit():
+    cells = pd.DataFrame({"git_dirty": [False, True, None]})
+    line, warning = html.code_differed(cells)
+    assert line == "no (1 cells); yes (1 cells); not recorded (1 cells)"
+    assert warning.startswith("1 of 3 cells ran on code that differed from their commit (git_dirty)")
+    assert html.code_differed(cells.assign(git_dirty=False))[1] == ""
+    assert html.code_differed(pd.DataFrame({"seed": [0]}))[0].startswith("not recorded")
+
+
+def test_the_index_shows_a_scorecard_first_when_given(tmp_path):
+    results = tiny_results().assign(source="results/tiny", reference=True)
+    scorecard = pd.DataFrame({"claim": ["CRM > DRM on Covertype"], "verdict": ["reproduced"]})
+    html.write_site(results, [], tmp_path, scorecard=scorecard, scorecard_notes=["from results/"])
+    index = (tmp_path / "index.html").read_text()
+    assert index.index('<h2 id="claims">') < index.index('<h2 id="runs">')
+    assert '<td class="verdict-reproduced">reproduced</td>' in index and "from results/" in index
+    html.write_site(results, [], tmp_path)
+    assert 'id="claims"' not in (tmp_path / "index.html").read_text()
