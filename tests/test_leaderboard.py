@@ -119,3 +119,9 @@ def test_every_reference_run_alone_goes_to_paper_by_default(checkout):
     assert "the committed report" not in (checkout / "paper" / "index.html").read_text()
     assert not (checkout / "runs" / "report").exists()
     assert os.path.isfile(checkout / "paper" / "tables" / "leaderboard-toy.md")
+
+
+def test_no_reference_leaves_the_reference_runs_out(checkout):
+    assert main(["report", "--runs", "runs/mine", "--no-reference", "--out", "mine-only"]) == 0
+    index = (checkout / "mine-only" / "index.html").read_text()
+    assert "runs/mine" in index and "results/tiny" not in index and "tlearner-lgbm" not in index
