@@ -34,28 +34,41 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
     the PEHE against true effects where the data has them, and the number of skipped and failed cells."""
     from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
 
+    key = ["suite", "dataset", "method"]
+    headline = results["suite"].map(lambda suite: HEADLINE[kinds.get(suite, "effect")])
+    ok = results[
+        (results["metric"] == headline.str[0])
+        & (results["variant"] == headline.str[1])
+        & (results["status"] == "ok")
+    ]
+    ok = ok[ok["outcome"] == ok.groupby(key)["outcome"].transform("first")]  # the first outcome
+    is_mean = ok["arm"] == "mean"
+    ok = ok[is_mean | ~is_mean.groupby([ok[k] for k in key]).transform("any")]  # the arms' mean if there
+    per_seed = {k: v.to_numpy() for k, v in ok.groupby([*key, "seed"])["value"].mean().groupby(level=key)}
+    outcomes = ok.groupby(key)["outcome"].first()
+    pehe = results[results["metric"] == "pehe"].groupby([*key, "seed"])["value"].mean()
+    errors = {k: v.to_numpy() for k, v in pehe.groupby(level=key)}
+    cells = results.drop_duplicates([*key, "seed"])
+    skipped = (cells["status"] == "skipped").groupby([cells[k] for k in key]).sum()
+    failed = (cells["status"] == "error").groupby([cells[k] for k in key]).sum()
+    reasons = results[results["status"] != "ok"].groupby(key)["reason"]
+    notes = reasons.agg(lambda r: "; ".join(sorted(set(r)))[:120])
     records = []
-    for (suite, dataset, method), group in results.groupby(["suite", "dataset", "method"], sort=True):
+    for suite, dataset, method in sorted(skipped.index):
+        k = (suite, dataset, method)
         metric, variant = HEADLINE[kinds.get(suite, "effect")]
-        outcome, per_seed = headline_per_seed(group, kinds.get(suite, "effect"))
-        statuses = group.drop_duplicates("seed")["status"]
-        errors = group[group["metric"] == "pehe"].groupby("seed")["value"].mean()
         records.append(
             {
                 "suite": suite,
                 "dataset": dataset,
                 "method": method,
                 "headline": f"{metric} ({variant})",
-                "outcome": outcome or "-",
-                "value": str(estimate(per_seed.to_numpy())) if len(per_seed) else "-",
-                **(
-                    {"pehe (mean over arms, outcomes)": str(estimate(errors.to_numpy()))}
-                    if len(errors)
-                    else {}
-                ),
-                "skipped": int((statuses == "skipped").sum()),
-                "failed": int((statuses == "error").sum()),
-                "note": "; ".join(sorted(set(group.loc[group["status"] != "ok", "reason"])))[:120],
+                "outcome": outcomes.get(k, "-"),
+                "value": str(estimate(per_seed[k])) if k in per_seed else "-",
+                **({"pehe (mean over arms, outcomes)": str(estimate(errors[k]))} if k in errors else {}),
+                "skipped": int(skipped[k]),
+                "failed": int(failed[k]),
+                "note": notes.get(k, ""),
             }
         )
     return pd.DataFrame.from_records(records)

@@ -23,7 +23,6 @@ from benchmarks.report.leaderboard import (
     friedman_table,
     shown,
 )
-from benchmarks.scoring import HEADLINE
 from benchmarks.suites import SUITES_DIR
 
 TEMPLATES = jinja2.Environment(
@@ -226,8 +225,7 @@ def suite_page(suite: str, results: pd.DataFrame, pngs: list[Path], out: Path, s
     rows = results[results["suite"] == suite]
     cells = rows.drop_duplicates(["suite", "dataset", "method", "seed"])
     kind = "cost" if (rows["metric"] == "aucc").any() else "effect"
-    needed = rows["metric"].isin([HEADLINE[kind][0], "pehe"]) | (rows["status"] != "ok")  # the rest: unused
-    summary = headline_table(rows[needed], {suite: kind}).drop(columns="suite").fillna("-")
+    summary = headline_table(rows, {suite: kind}).drop(columns="suite").fillna("-")
     page = TEMPLATES.get_template("suite.html").render(
         title=f"Suite {suite}",
         suites=site["suites"],
