@@ -27,11 +27,13 @@ from benchmarks.perf import machine, write_page  # noqa: E402
 
 
 def commit(checkout: Path) -> str:
-    """The checkout's commit, or "not a git checkout"."""
+    """The checkout's commit; for an export without .git (`git archive COMMIT`), its folder's name."""
+    if not (checkout / ".git").exists():
+        return f"export {checkout.name}"
     git = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
     )
-    return git.stdout.strip() or "not a git checkout"
+    return git.stdout.strip()
 
 
 def timed(checkout: Path) -> tuple[float, float]:

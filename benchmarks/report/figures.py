@@ -47,6 +47,7 @@ def save(fig: plt.Figure, out: Path, stem: str, tight: bool = True) -> list[Path
     for path in paths:
         metadata = {"CreationDate": None} if path.suffix == ".pdf" else None
         fig.savefig(path, dpi=150, bbox_inches="tight" if tight else None, metadata=metadata)
+        fig.set_layout_engine("none")  # laid out by the first file: the second keeps that layout
     plt.close(fig)
     return paths
 
