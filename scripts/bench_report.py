@@ -10,6 +10,7 @@ command is also timed in another checkout (e.g. the commit before a change). Wri
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -59,8 +60,10 @@ def main() -> None:
     args = parser.parse_args()
     checkouts = [("this checkout", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
     times: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in checkouts}
+    loads = []  # the machine's 1-minute load average before each run: others share its 2 cores
     for _ in range(args.repeats):  # interleaved, so that a change in the machine's load hits both alike
         for label, checkout in checkouts:
+            loads.append(os.getloadavg()[0])
             times[label].append(timed(checkout))
             print(label, times[label][-1], flush=True)
     rows = [
@@ -81,7 +84,8 @@ def main() -> None:
         f"{' --before ' + str(args.before) if args.before else ''}` on {machine()}: "
         f"`python -m benchmarks report --runs 'results/*' --out TMP` over the {len(folders)} committed runs "
         f"({', '.join(folders)}), each in a fresh process, interleaved across checkouts; wall and CPU "
-        "(user + system, less sensitive to other load on the machine) time. The report is deterministic: "
+        "(user + system, less sensitive to other load on the machine) time; the machine's 1-minute load "
+        f"average before the runs: {min(loads):.1f} to {max(loads):.1f}. The report is deterministic: "
         "no seed.",
         pd.DataFrame(rows),
         "Target: under a minute of wall time on this machine.",
