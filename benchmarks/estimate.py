@@ -135,6 +135,8 @@ class Estimator:
 
     def seconds(self, cell: Cell) -> float | None:
         """Expected seconds of the cell; None when no reference run has its method."""
+        if not self.tables:  # no reference run at all
+            return None
         params = json.dumps(cell.params, sort_keys=True)
         keys = (
             (cell.data_key, cell.method_name, params),

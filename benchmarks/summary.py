@@ -1,6 +1,6 @@
 """The end-of-run summary: method x dataset, headline metric mean and 95% t-interval over seeds; in full
-for summary.md, and as a table that reads at 100 columns for the terminal, with each method's rank and
-the committed reference run's value beside it."""
+for summary.md, and as a table that reads at 100 columns for the terminal, ranking the run's methods among
+the committed reference run's methods of the same suite, with the reference run's value beside each."""
 
 from __future__ import annotations
 
@@ -36,29 +36,43 @@ def headline_table(results: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame
     data-not-available cells."""
     from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
 
+    key = ["suite", "dataset", "method"]
+    headline = results["suite"].map(lambda suite: HEADLINE[kinds.get(suite, "effect")])
+    ok = results[
+        (results["metric"] == headline.str[0])
+        & (results["variant"] == headline.str[1])
+        & (results["status"] == "ok")
+    ]
+    ok = ok[ok["outcome"] == ok.groupby(key)["outcome"].transform("first")]  # the first outcome
+    is_mean = ok["arm"] == "mean"
+    ok = ok[is_mean | ~is_mean.groupby([ok[k] for k in key]).transform("any")]  # the arms' mean if there
+    per_seed = {k: v.to_numpy() for k, v in ok.groupby([*key, "seed"])["value"].mean().groupby(level=key)}
+    outcomes = ok.groupby(key)["outcome"].first()
+    pehe = results[results["metric"] == "pehe"].groupby([*key, "seed"])["value"].mean()
+    errors = {k: v.to_numpy() for k, v in pehe.groupby(level=key)}
+    cells = results.drop_duplicates([*key, "seed"])
+    skipped = (cells["status"] == "skipped").groupby([cells[k] for k in key]).sum()
+    failed = (cells["status"] == "error").groupby([cells[k] for k in key]).sum()
+    no_data = (cells["status"] == NO_DATA_STATUS).groupby([cells[k] for k in key]).sum()
+    reasons = results[results["status"] != "ok"].groupby(key)["reason"]
+    notes = reasons.agg(lambda r: "; ".join(sorted(set(r)))[:120])
     records = []
-    for (suite, dataset, method), group in results.groupby(["suite", "dataset", "method"], sort=True):
+    for suite, dataset, method in sorted(skipped.index):
+        k = (suite, dataset, method)
         metric, variant = HEADLINE[kinds.get(suite, "effect")]
-        outcome, per_seed = headline_per_seed(group, kinds.get(suite, "effect"))
-        statuses = group.drop_duplicates("seed")["status"]
-        errors = group[group["metric"] == "pehe"].groupby("seed")["value"].mean()
         records.append(
             {
                 "suite": suite,
                 "dataset": dataset,
                 "method": method,
                 "headline": f"{metric} ({variant})",
-                "outcome": outcome or "-",
-                "value": str(estimate(per_seed.to_numpy())) if len(per_seed) else "-",
-                **(
-                    {"pehe (mean over arms, outcomes)": str(estimate(errors.to_numpy()))}
-                    if len(errors)
-                    else {}
-                ),
-                "skipped": int((statuses == "skipped").sum()),
-                "failed": int((statuses == "error").sum()),
-                "data not available": int((statuses == NO_DATA_STATUS).sum()),
-                "note": "; ".join(sorted(set(group.loc[group["status"] != "ok", "reason"])))[:120],
+                "outcome": outcomes.get(k, "-"),
+                "value": str(estimate(per_seed[k])) if k in per_seed else "-",
+                **({"pehe (mean over arms, outcomes)": str(estimate(errors[k]))} if k in errors else {}),
+                "skipped": int(skipped[k]),
+                "failed": int(failed[k]),
+                "data not available": int(no_data[k]),
+                "note": notes.get(k, ""),
             }
         )
     return pd.DataFrame.from_records(records)
@@ -85,46 +99,83 @@ def status_of(group: pd.DataFrame) -> str:
     return "skipped" if "skipped" in statuses else "no data" if NO_DATA_STATUS in statuses else "-"
 
 
+def ranked_lines(rows: pd.DataFrame, reference: pd.DataFrame | None, kind: str) -> list[dict]:
+    """One dataset's lines, best first: this run's methods (with the reference run's value of the same
+    method) and the reference run's other methods, all ranked together by their mean ("3 of 8")."""
+    from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
+
+    def value_of(group: pd.DataFrame):
+        _, per_seed = headline_per_seed(group, kind)
+        return estimate(per_seed.to_numpy()) if len(per_seed) else None
+
+    dataset = rows["dataset"].iloc[0]
+    theirs = (
+        {} if reference is None else dict(list(reference[reference["dataset"] == dataset].groupby("method")))
+    )
+    lines = [
+        {
+            "method": m,
+            "yours": True,
+            "value": value_of(g),
+            "reference": value_of(theirs[m]) if m in theirs else None,
+            "state": status_of(g),
+        }
+        for m, g in rows.groupby("method", sort=True)
+    ]
+    mine = {line["method"] for line in lines}
+    lines += [
+        {"method": m, "yours": False, "value": value_of(g), "reference": None, "state": status_of(g)}
+        for m, g in sorted(theirs.items())
+        if m not in mine
+    ]
+    means = pd.Series({i: line["value"].mean for i, line in enumerate(lines) if line["value"]}, dtype=float)
+    ranks = means.rank(ascending=False, method="min").astype(int)
+    for i, line in enumerate(lines):
+        line["rank"] = f"{ranks[i]} of {len(means)}" if i in ranks else "-"
+    return sorted(
+        lines, key=lambda line: (line["value"] is None, -(line["value"].mean if line["value"] else 0))
+    )
+
+
 def terminal_table(
     results: pd.DataFrame, kinds: dict[str, str], reference: pd.DataFrame | None, reference_name: str = ""
 ) -> str:
     """Per (suite, dataset): a heading naming the headline, then one line per method, best first: the
-    headline mean ± 95% interval over seeds, its rank, and the reference run's value for the same method
-    (when a reference is given). Every line fits in WIDTH columns; summary.md has every column."""
-    from benchmarks.report.tables import estimate  # the report package loads matplotlib: not before cells
-
+    headline mean ± 95% interval over seeds and its rank among this run's methods and, when a reference run
+    is given, the reference run's other methods (marked "ref"; this run's are "yours"), with the reference
+    run's value of the same method beside this run's. Every line fits in WIDTH columns; summary.md has
+    every column."""
     blocks = []
     for (suite, dataset), rows in results.groupby(["suite", "dataset"], sort=True):
         kind = kinds.get(suite, "effect")
         metric, variant = HEADLINE[kind]
-        lines, outcome = [], None
-        for method, group in rows.groupby("method", sort=True):
-            first, per_seed = headline_per_seed(group, kind)
-            outcome = outcome or first
-            ours = estimate(per_seed.to_numpy()) if len(per_seed) else None
-            theirs = None
-            if reference is not None:
-                same = reference[(reference["dataset"] == dataset) & (reference["method"] == method)]
-                _, ref_seed = headline_per_seed(same, kind)
-                theirs = estimate(ref_seed.to_numpy()) if len(ref_seed) else None
-            lines.append((method, ours, theirs, status_of(group)))
-        means = pd.Series({m: o.mean for m, o, _, _ in lines if o is not None}, dtype=float)
-        ranks = means.rank(ascending=False, method="min").astype(int)
-        lines.sort(key=lambda line: (line[1] is None, -(line[1].mean if line[1] else 0), line[0]))
+        lines = ranked_lines(rows, reference, kind)
         records = [
             {
-                "method": shorten(method, METHOD_WIDTH),
-                f"{metric} ± 95% interval": str(ours) if ours else state,
-                "rank": str(ranks[method]) if ours else "-",
-                **({"reference run": str(theirs) if theirs else "-"} if reference is not None else {}),
+                "method": shorten(line["method"], METHOD_WIDTH),
+                **({"run": "yours" if line["yours"] else "ref"} if reference is not None else {}),
+                f"{metric} ± 95% interval": str(line["value"]) if line["value"] else line["state"],
+                "rank": line["rank"],
+                **(
+                    {
+                        "reference run": str(line["reference"])
+                        if line["reference"]
+                        else "-"
+                        if line["yours"]
+                        else ""
+                    }
+                    if reference is not None
+                    else {}
+                ),
             }
-            for method, ours, theirs, state in lines
+            for line in lines
         ]
+        outcome, _ = headline_per_seed(rows, kind)
         arms = ", mean over arms" if (rows["arm"] == "mean").any() else ""
         heading = f"{suite} · {dataset} · {metric} ({variant}) on {outcome or '-'}{arms}, over seeds"
         table = pd.DataFrame.from_records(records).to_markdown(index=False, tablefmt="simple")
         blocks.append(f"{shorten(heading, WIDTH)}\n{table}")
     if reference is not None:
-        note = f"reference run: {reference_name} (committed, with the suite's own settings)"
+        note = f"ranked with the reference run's other methods (ref): {reference_name} (its suite's settings)"
         blocks.append(shorten(note, WIDTH))
     return "\n\n".join(blocks)

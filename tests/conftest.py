@@ -30,3 +30,12 @@ def isolated_cache(request, tmp_path_factory, monkeypatch):
         monkeypatch.setenv("UPLIFT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         monkeypatch.delenv("UPLIFT_DATA_DIR", raising=False)
         monkeypatch.setattr(_files, "SHARED_DATA", tmp_path_factory.mktemp("no-shared-data") / "absent")
+
+
+@pytest.fixture(autouse=True)
+def no_reference_runs(tmp_path_factory, monkeypatch):
+    """`report` adds the committed reference runs (results/*) beside a user's run: tests see none unless
+    they point REFERENCE_DIR at their own."""
+    import benchmarks.report
+
+    monkeypatch.setattr(benchmarks.report, "REFERENCE_DIR", tmp_path_factory.mktemp("no-reference-runs"))

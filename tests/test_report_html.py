@@ -157,11 +157,13 @@ def test_report_writes_an_index_and_a_page_per_suite(tiny_paper):
     assert "<script" not in index and "<link" not in index and 'src="http' not in index  # offline
     assert 'href="tables/hcl-aucc.tex"' in index and (tiny_paper / "tables" / "hcl-aucc.tex").is_file()
     assert "verdict" in index and 'class="verdict-' in index
-    for png in ("fit-seconds.png", "mtmt-ablation-hillstrom-qini-sklift.png"):
-        assert f'src="figures/{png}"' in index
+    assert 'src="figures/fit-seconds.png"' in index  # across suites: on the index
+    assert 'href="mtmt-ablation.html#mtmt-ablation-hillstrom-qini-sklift"' in index  # a suite's: linked
+    assert '<h2 id="leaderboards">' in index and "leaderboard-toy" in index
     page = (tiny_paper / "toy.html").read_text()
-    for fact in ("abc1234", "cpu: x86_64", "2.4.6", "0, 1, 2", "my-method", "trials"):
+    for fact in ("abc1234", "cpu: x86_64", "2.4.6", "0, 1, 2", "my-method", "trials", "git_dirty"):
         assert fact in page
+    assert 'class="warning"' not in page  # no cell ran on code that differed from its commit
     assert "mtmt-ablation-hillstrom" not in page  # figures go to their own suite's page
     assert "mtmt-ablation-hillstrom-qini-sklift.png" in (tiny_paper / "mtmt-ablation.html").read_text()
 
@@ -231,3 +233,23 @@ def test_report_takes_absolute_glob_patterns(tmp_path):
     tiny_results().to_parquet(run / "results.parquet")
     assert main(["report", "--runs", str(tmp_path / "results" / "*"), "--out", str(tmp_path / "paper")]) == 0
     assert (tmp_path / "paper" / "toy.html").is_file()
+
+
+def test_the_suite_page_flags_cells_run_on_code_that_differed_from_its_commit():
+    cells = pd.DataFrame({"git_dirty": [False, True, None]})
+    line, warning = html.code_differed(cells)
+    assert line == "no (1 cells); yes (1 cells); not recorded (1 cells)"
+    assert warning.startswith("1 of 3 cells ran on code that differed from their commit (git_dirty)")
+    assert html.code_differed(cells.assign(git_dirty=False))[1] == ""
+    assert html.code_differed(pd.DataFrame({"seed": [0]}))[0].startswith("not recorded")
+
+
+def test_the_index_shows_a_scorecard_first_when_given(tmp_path):
+    results = tiny_results().assign(source="results/tiny", reference=True)
+    scorecard = pd.DataFrame({"claim": ["CRM > DRM on Covertype"], "verdict": ["reproduced"]})
+    html.write_site(results, [], tmp_path, scorecard=scorecard, scorecard_notes=["from results/"])
+    index = (tmp_path / "index.html").read_text()
+    assert index.index('<h2 id="claims">') < index.index('<h2 id="runs">')
+    assert '<td class="verdict-reproduced">reproduced</td>' in index and "from results/" in index
+    html.write_site(results, [], tmp_path)
+    assert 'id="claims"' not in (tmp_path / "index.html").read_text()

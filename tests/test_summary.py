@@ -35,7 +35,7 @@ def results(values: dict[str, list[float]], dataset: str = "hillstrom") -> pd.Da
     return pd.DataFrame(rows)
 
 
-def test_the_table_fits_100_columns_ranks_best_first_and_shows_the_reference():
+def test_the_table_fits_100_columns_and_ranks_the_runs_methods_among_the_reference_runs():
     ours = pd.concat(
         [
             results({LONG: [0.041, 0.043, 0.045], "tarnet": [-0.051, -0.052, -0.053], "random": [0.0] * 3}),
@@ -43,20 +43,39 @@ def test_the_table_fits_100_columns_ranks_best_first_and_shows_the_reference():
         ]
     )
     skipped = results({"drm": [0.0]}).assign(status="skipped", value=float("nan"), reason="one arm only")
-    reference = results({LONG: [0.031, 0.033, 0.035], "random": [0.001] * 3})
+    reference = results(
+        {
+            LONG: [0.031, 0.033, 0.035],
+            "random": [0.001] * 3,
+            "xlearner": [0.05, 0.06, 0.07],
+            "slearner": [-0.2] * 3,
+        }
+    )
     text = terminal_table(pd.concat([ours, skipped]), {"quick": "effect"}, reference, "results/quick/")
     lines = text.splitlines()
     assert max(map(len, lines)) <= WIDTH, text
     header = next(line for line in lines if line.startswith("method"))
-    assert "rank" in header and "reference run" in header
+    assert header.split() == ["method", "run", "qini", "±", "95%", "interval", "rank", "reference", "run"]
     mine = next(line for line in lines if line.startswith(LONG[:20]))
     assert "0.0430 ± 0.0050 (n=3)" in mine and "0.0330 ± 0.0050 (n=3)" in mine  # ours, then the reference
     first = lines.index(header) + 2
-    best, chance, worst, skipped_row = (line.split() for line in lines[first : first + 4])
-    assert best[0] == LONG[:31] + "…" and best[5] == "1"
-    assert chance[:6] == ["random", "0.0000", "±", "0.0000", "(n=3)", "2"] and chance[6] == "0.0010"
-    assert worst[:2] == ["tarnet", "-0.0520"] and worst[5:] == ["3", "-"]  # the arms' mean, not arm 1
-    assert skipped_row == ["drm", "skipped", "-", "-"]
+    rows = [line.split() for line in lines[first : first + 6]]
+    # the reference's other methods are ranked with ours: the new method is 2nd of 5, not 1st of 3
+    assert rows[0][:2] == ["xlearner", "ref"] and rows[0][-3:] == ["1", "of", "5"]
+    assert rows[1][:2] == [LONG[:31] + "…", "yours"] and rows[1][6:9] == ["2", "of", "5"]
+    assert (
+        rows[2][:7] == ["random", "yours", "0.0000", "±", "0.0000", "(n=3)", "3"] and rows[2][9] == "0.0010"
+    )
+    assert rows[3][:3] == ["tarnet", "yours", "-0.0520"] and rows[3][6:] == [
+        "4",
+        "of",
+        "5",
+        "-",
+    ]  # arms' mean
+    assert rows[4][:2] == ["slearner", "ref"] and rows[4][-3:] == ["5", "of", "5"]
+    assert rows[5] == ["drm", "yours", "skipped", "-", "-"]
+    other = lines.index(next(line for line in lines if line.startswith("quick · synthetic-with"))) + 3
+    assert lines[other].split()[-4:] == ["1", "of", "1", "-"]  # the reference run has no such dataset
     assert "results/quick/" in lines[-1]
 
 
@@ -102,4 +121,4 @@ def test_run_prints_the_reference_runs_value_beside_ours(tmp_path, monkeypatch, 
     row = next(line for line in out.splitlines() if line.startswith(LONG[:20]))
     ours, theirs = (float(part.split()[0]) for part in row[len(LONG[:31]) + 1 :].split("  ") if "±" in part)
     assert theirs == pytest.approx(ours + 1.0, abs=1e-4)
-    assert "reference run: results/quick/" in out
+    assert "reference run's other methods (ref): results/quick/" in out

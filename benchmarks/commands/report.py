@@ -1,4 +1,5 @@
-"""`report`: regenerate paper/ (tables, figures and HTML pages) from finished runs."""
+"""`report`: the tables, figures and HTML pages of finished runs: paper/ from every reference run, runs/report
+from any other view."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from benchmarks.errors import UsageError
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "report", help="regenerate the tables, figures and HTML report in paper/ from results"
+        "report", help="the tables, figures and HTML report of finished runs (paper/ from results/*)"
     )
     parser.add_argument(
         "--runs",
@@ -18,7 +19,17 @@ def add_parser(subparsers) -> None:
         help="run folders holding results.parquet or finished cells (glob patterns allowed; "
         "default: results/* runs/*)",
     )
-    parser.add_argument("--out", default="paper", help="output folder (default: paper)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: paper for exactly the committed reference runs results/*, "
+        "runs/report for any other view; paper/ is refused for another view)",
+    )
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="beside a run of yours, leave out the committed reference runs (added by default)",
+    )
     parser.set_defaults(handler=run_report)
 
 
@@ -28,7 +39,7 @@ def run_report(args) -> int:
     from benchmarks.report import DEFAULT_RUN_DIRS, NothingToReport, build  # matplotlib: `report` only
 
     try:
-        written = build(args.runs or list(DEFAULT_RUN_DIRS), Path(args.out))
+        written = build(args.runs or list(DEFAULT_RUN_DIRS), args.out, reference=not args.no_reference)
     except NothingToReport as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

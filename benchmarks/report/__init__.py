@@ -11,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.errors import UsageError
-from benchmarks.report import claims, figures, html, training_curves
+from benchmarks.report import claims, figures, html, leaderboard, training_curves
 from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import NO_DATA_STATUS, ResultsStore
 
 DEFAULT_RUN_DIRS = ("results/*", "runs/*")
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results"  # the committed reference runs
+PAPER_DIR = REFERENCE_DIR.parent / "paper"  # the committed report of every reference run
+OTHER_OUT = Path("runs") / "report"  # the default output of any other view
 
 
 class NothingToReport(Exception):
@@ -57,16 +59,25 @@ def read_run(folder: Path) -> tuple[pd.DataFrame, str | None]:
     return ResultsStore(folder).rows(), note
 
 
+def is_reference(folder: Path) -> bool:
+    """Whether the run folder is one of the committed reference runs (results/NAME)."""
+    return folder.resolve().parent == REFERENCE_DIR
+
+
 def load_results(folders: list[Path]) -> pd.DataFrame:
-    """All result rows of the given run folders; later folders win for the same (suite, dataset, method,
-    seed). Half-finished runs are noted on stderr; NothingToReport when no cell succeeded."""
+    """All result rows of the given run folders, each marked with its source folder and whether it is a
+    reference run; later folders win for the same (suite, dataset, method, seed). Half-finished runs are
+    noted on stderr; NothingToReport when no cell succeeded."""
     if not folders:
         raise UsageError(
             "no run folder with results.parquet or finished cells found; "
             "run `python -m benchmarks run --suite NAME` first"
         )
     runs = [read_run(folder) for folder in folders]
-    frames = [rows.assign(source=str(folder)) for folder, (rows, _) in zip(folders, runs, strict=True)]
+    frames = [
+        rows.assign(source=str(folder), reference=is_reference(folder))
+        for folder, (rows, _) in zip(folders, runs, strict=True)
+    ]
     results = pd.concat(frames, ignore_index=True)
     if not (results["status"] == "ok").any():
         counts = results.drop_duplicates(["suite", "dataset", "method", "seed"])["status"].value_counts()
@@ -92,11 +103,6 @@ def read_curves(folder: Path) -> pd.DataFrame | None:
     if (folder / "curves").is_dir():
         return ResultsStore(folder).curve_points()
     return None
-
-
-def is_reference(folder: Path) -> bool:
-    """Whether the run folder is one of the committed reference runs (results/NAME)."""
-    return folder.resolve().parent == REFERENCE_DIR
 
 
 def load_curves(folders: list[Path]) -> pd.DataFrame:
@@ -153,9 +159,42 @@ def write_table(frame: pd.DataFrame, title: str, notes: list[str], out: Path, st
     return [md, tex]
 
 
-def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
-    """Write every table, figure and HTML page into out_dir; the paths written."""
+def with_reference(folders: list[Path]) -> list[Path]:
+    """The run folders with, when one of them is a user's run, every committed reference run not given
+    put first (so that the user's runs win for the same cell)."""
+    if all(map(is_reference, folders)):
+        return folders
+    given = {folder.resolve() for folder in folders}
+    missing = [f for f in find_results([str(REFERENCE_DIR / "*")]) if f.resolve() not in given]
+    here = Path.cwd().resolve()
+    return [f.relative_to(here) if f.is_relative_to(here) else f for f in missing] + folders
+
+
+def every_reference_run(folders: list[Path]) -> bool:
+    """Whether the folders are exactly the committed reference runs, all of them."""
+    return {f.resolve() for f in folders} == {f.resolve() for f in find_results([str(REFERENCE_DIR / "*")])}
+
+
+def output_folder(folders: list[Path], out: Path | None) -> Path:
+    """Where the report goes: `out`, by default paper/ for every reference run and runs/report for any
+    other view (a user's run, some of the reference runs). UsageError for paper/ with another view: the
+    committed paper/ is never overwritten with a partial one."""
+    complete = every_reference_run(folders)
+    out = (Path("paper") if complete else OTHER_OUT) if out is None else out
+    if out.resolve() == PAPER_DIR.resolve() and not complete:
+        raise UsageError(
+            f"{out} holds the report of every committed reference run (results/*); write this view "
+            f"elsewhere with --out DIR (default {OTHER_OUT})"
+        )
+    return out
+
+
+def build(run_dirs: list[str], out_dir: Path | None = None, reference: bool = True) -> list[Path]:
+    """Write every table, figure and HTML page into out_dir (see output_folder), beside a user's run
+    with the reference runs too unless `reference` is false; the paths written."""
     folders = find_results(run_dirs)
+    folders = with_reference(folders) if reference else folders
+    out_dir = output_folder(folders, out_dir)
     results = load_results(folders)
     source = provenance(folders)
     written: list[Path] = []
@@ -176,8 +215,13 @@ def build(run_dirs: list[str], out_dir: Path) -> list[Path]:
             tables.append(html.Table(stem, title, frame, notes))
     scored = claims.evaluate(results)
     written.append(claims.write_claims(scored, out_dir, source))
+    boards = leaderboard.boards(results)
+    tests = leaderboard.friedman_tests(results)
+    written += leaderboard.write_markdown(boards, tests, out_dir / "tables", source)
     written += figures.build_all(results, load_curves(folders), out_dir / "figures")
     written += training_curves.training_curves(results, out_dir / "figures")
-    scorecard = html.Scorecard(claims.scorecard_frame(scored), claims.scorecard_rule())
-    written += html.write_site(results, tables, out_dir, scorecard)
+    for test in tests:
+        written += leaderboard.critical_difference(test, out_dir / "figures")
+    scorecard, rule = claims.scorecard_frame(scored), claims.scorecard_rule()
+    written += html.write_site(results, tables, out_dir, boards, tests, scorecard, [rule])
     return written

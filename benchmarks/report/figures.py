@@ -1,5 +1,6 @@
-"""Figures of paper/, as PNG and PDF: ablation bars and fit times from the result rows; Qini curves, cost
-curves and MTMT's components from the curve points the runs stored (curves.parquet)."""
+"""Figures of paper/, as PNG and PDF: ablation bars and fit times from the result rows; Qini curves and cost
+curves (mean over seeds with a band, every arm) and MTMT's components from the curve points the runs stored
+(curves.parquet)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from benchmarks.report.tables import estimate  # noqa: E402
 
@@ -24,11 +26,11 @@ ABLATIONS = [
 ]
 
 
-def fresh_style() -> None:
+def fresh_style(context: str = "paper") -> None:
     """Undo global style changes (importing causalml sets its own) and apply one seaborn theme."""
     matplotlib.rcParams.update(matplotlib.rcParamsDefault)
     matplotlib.use("Agg")
-    sns.set_theme(context="paper", style="whitegrid")
+    sns.set_theme(context=context, style="whitegrid")
 
 
 def palette(n: int) -> list:
@@ -36,14 +38,16 @@ def palette(n: int) -> list:
     return sns.color_palette("deep" if n <= 10 else "tab20" if n <= 20 else "husl", n)
 
 
-def save(fig: plt.Figure, out: Path, stem: str) -> list[Path]:
+def save(fig: plt.Figure, out: Path, stem: str, tight: bool = True) -> list[Path]:
     """Write the figure as PNG and PDF and close it; the PDF without its creation date, so that the same
-    results give the same bytes."""
+    results give the same bytes. `tight` crops to what was drawn (one more draw per file); a figure with a
+    constrained layout needs no cropping."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.png", out / f"{stem}.pdf"]
     for path in paths:
         metadata = {"CreationDate": None} if path.suffix == ".pdf" else None
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=metadata)
+        fig.savefig(path, dpi=150, bbox_inches="tight" if tight else None, metadata=metadata)
+        fig.set_layout_engine("none")  # laid out by the first file: the second keeps that layout
     plt.close(fig)
     return paths
 
@@ -88,11 +92,6 @@ def ablation_bars(results: pd.DataFrame, out: Path) -> list[Path]:
     return written
 
 
-def seed0(curves: pd.DataFrame, curve: str) -> pd.DataFrame:
-    """The stored points of one kind of curve, seed 0."""
-    return curves[(curves["curve"] == curve) & (curves["seed"] == 0)]
-
-
 def figure_groups(points: pd.DataFrame):
     """(suite, dataset, own curves, reference curves beside them) per figure. A suite with curves from a
     user's run (not in results/) is drawn from those, with beside them the reference runs' curves of the
@@ -111,6 +110,28 @@ def figure_groups(points: pd.DataFrame):
             yield suite, dataset, own, reference.iloc[:0]
 
 
+CURVE = ["method", "arm", "outcome"]
+
+
+def mean_curves(points: pd.DataFrame) -> pd.DataFrame:
+    """Per method, arm and outcome, the curve averaged over seeds point by point (the k-th stored point of
+    every seed: the same share targeted), with the 95% t-interval of y over seeds (none with one seed)."""
+    points = points.assign(point=points.groupby([*CURVE, "seed"]).cumcount())
+    grouped = points.groupby([*CURVE, "point"], sort=False)
+    mean = grouped.agg(x=("x", "mean"), y=("y", "mean"), sd=("y", "std"), seeds=("y", "size")).reset_index()
+    half = stats.t.ppf(0.975, (mean["seeds"] - 1).clip(lower=1)) * mean["sd"] / np.sqrt(mean["seeds"])
+    half = half.where(mean["seeds"] > 1)
+    return mean.assign(low=mean["y"] - half, high=mean["y"] + half).drop(columns="sd")
+
+
+def headline_values(points: pd.DataFrame) -> pd.Series:
+    """Per method, the legend's value: on the first outcome, the curves' metric averaged over arms, then
+    over seeds (the leaderboards' headline)."""
+    first = points[points["outcome"] == points["outcome"].iloc[0]]
+    per_curve = first.drop_duplicates([*CURVE, "seed"])
+    return per_curve.groupby(["method", "seed"])["value"].mean().groupby("method").mean()
+
+
 def entry(method: str, value: float, reference: bool, metric: str) -> str:
     """A legend entry: "drm (AUCC 0.612)", "drm (reference, AUCC 0.598)"."""
     parts = (["reference"] if reference else []) + ([f"{metric} {value:.3f}"] if pd.notna(value) else [])
@@ -118,65 +139,93 @@ def entry(method: str, value: float, reference: bool, metric: str) -> str:
 
 
 def curve_figure(own: pd.DataFrame, beside: pd.DataFrame, labels, title, out: Path, stem: str):
-    """One line per method, named with its metric value (`labels` = x label, y label, metric name), best
-    first; the reference runs' curves beside them dashed, in the colour of the same method; and, dotted,
-    what a random ranking gives in expectation: the straight line from the origin to the curves' common
-    end point. The points are also written as CSV beside it."""
+    """Small multiples, one panel per arm (columns) and outcome (rows): per method the mean curve over
+    seeds with its 95% band, the legend naming each method with its headline value (`labels` = x label,
+    y label, metric name), best first; the reference runs' curves beside them dashed (no band), in the
+    colour of the same method; and, dotted, what a random ranking gives in expectation: the straight line
+    from the origin to the curves' common end point. The mean curves are also written as CSV beside it."""
     xlabel, ylabel, metric = labels
-    fresh_style()
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    mine, theirs = mean_curves(own), mean_curves(beside)
+    panels = own[["outcome", "arm"]].drop_duplicates()  # the first outcome (the headline's) first
+    panels = panels.assign(
+        order=pd.Categorical(panels["outcome"], categories=panels["outcome"].unique())
+    ).sort_values(["order", "arm"])[["outcome", "arm"]]
+    columns = min(panels["arm"].nunique(), 4)
+    rows = -(-len(panels) // columns)
+    fresh_style(context="notebook")
+    width, height = (6.4, 4.8) if len(panels) == 1 else (4.6, 3.8)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(width * columns + 3.4, height * rows + 0.8),
+        squeeze=False,
+        sharex=True,
+        layout="constrained",
+    )
     methods = list(dict.fromkeys([*own["method"], *beside["method"]]))
     colour = dict(zip(methods, palette(len(methods)), strict=True))
-    for points, reference in ((own, False), (beside, True)):
-        curves = sorted(
-            points.groupby("method"), key=lambda item: -np.nan_to_num(item[1]["value"].iloc[0], nan=-np.inf)
-        )
-        for method, curve in curves:
-            label = entry(method, curve["value"].iloc[0], reference, metric)
-            style = dict(linestyle="--", linewidth=1.2) if reference else dict(linestyle="-", linewidth=1.6)
-            ax.plot(curve["x"], curve["y"], color=colour[method], label=label, **style)
-    end = own.sort_values("x")["y"].iloc[-1]
-    ax.plot([0, 1], [0, end], color="grey", linestyle=":", linewidth=1, label="expected of a random ranking")
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    columns = 2 if len(ax.get_lines()) > 20 else 1  # a user's run beside a reference run of the same suite
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), ncol=columns)  # beside the curves
-    table = pd.concat([own.assign(reference=False), beside.assign(reference=True)], ignore_index=True)
-    table = table[["method", "reference", "x", "y", "value"]].rename(columns={"x": xlabel, "y": ylabel})
+    own_values = headline_values(own)
+    beside_values = headline_values(beside) if len(beside) else pd.Series(dtype=float)
+    handles = {}
+    for ax, (outcome, arm) in zip(axes.flat, panels.itertuples(index=False), strict=False):
+        for curves, values, reference in ((mine, own_values, False), (theirs, beside_values, True)):
+            for method in sorted(values.index, key=lambda m: -np.nan_to_num(values[m], nan=-np.inf)):
+                curve = curves[
+                    (curves["method"] == method) & (curves["arm"] == arm) & (curves["outcome"] == outcome)
+                ]
+                style = (
+                    dict(linestyle="--", linewidth=1.3) if reference else dict(linestyle="-", linewidth=1.8)
+                )
+                label = entry(method, values[method], reference, metric)
+                (line,) = ax.plot(curve["x"], curve["y"], color=colour[method], label=label, **style)
+                if not reference:  # the reference curves beside: lines only, to keep the panels readable
+                    band = (curve["x"], curve["low"], curve["high"])
+                    ax.fill_between(*band, color=colour[method], alpha=0.1, lw=0)
+                handles.setdefault(label, line)
+        end = mine[(mine["arm"] == arm) & (mine["outcome"] == outcome)].sort_values("x")["y"].iloc[-1]
+        (chance,) = ax.plot([0, 1], [0, end], color="grey", linestyle=":", linewidth=1.2)
+        handles["expected of a random ranking"] = chance
+        ax.set(title=f"{arm} vs control, {outcome}" if len(panels) > 1 else "", xlabel=xlabel, ylabel=ylabel)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    seeds = own["seed"].nunique()
+    outcome = own["outcome"].iloc[0]
+    arms = ", mean over arms" if own["arm"].nunique() > 1 else ""
+    band = f"mean over {seeds} seed{'s' * (seeds > 1)} with 95% band"
+    fig.suptitle(f"{title}\n{band}; legend: {metric} on {outcome}{arms}, mean over seeds")
+    fig.legend(handles.values(), handles.keys(), loc="outside right center", fontsize=10)
+    table = pd.concat([mine.assign(reference=False), theirs.assign(reference=True)], ignore_index=True)
+    table = table[["method", "reference", "arm", "outcome", "x", "y", "low", "high", "seeds"]]
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
-    return [*save(fig, out, stem), out / f"{stem}.csv"]
+    table.rename(columns={"x": xlabel, "y": ylabel}).to_csv(
+        out / f"{stem}.csv", index=False, float_format="%.6g"
+    )
+    return [*save(fig, out, stem, tight=False), out / f"{stem}.csv"]  # laid out: no second draw
 
 
 def cost_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
-    """Cost curves (incremental cost vs value, both / their end points) of seed 0, per suite and dataset
-    with cost, in the headline variant (the HCL code's) and the bounded frontier (an extra); each method's
-    AUCC in its legend entry."""
+    """Cost curves (incremental cost vs value, both / their end points) per suite and dataset with cost,
+    mean over seeds, in the headline variant (the HCL code's) and the bounded frontier (an extra); each
+    method's AUCC in its legend entry."""
     written = []
     labels = ("incremental cost", "incremental value", "AUCC")
-    for suite, dataset, own, beside in figure_groups(seed0(curves, "cost")):
+    for suite, dataset, own, beside in figure_groups(curves[curves["curve"] == "cost"]):
         for variant, points in own.groupby("variant"):
-            title = f"{suite}: {dataset}, cost curves ({variant}), seed 0"
+            title = f"{suite}: {dataset}, cost curves ({variant})"
             stem = f"{suite}-{dataset}-cost-curves-{variant}"
             written += curve_figure(points, beside[beside["variant"] == variant], labels, title, out, stem)
     return written
 
 
-def of(points: pd.DataFrame, arm: str, outcome: str) -> pd.DataFrame:
-    """The curves of one arm and outcome."""
-    return points[(points["arm"] == arm) & (points["outcome"] == outcome)]
-
-
 def qini_curves(curves: pd.DataFrame, out: Path) -> list[Path]:
-    """Qini curves of seed 0 for the first arm and outcome, per suite and dataset without cost; each
-    method's Qini coefficient for that arm and outcome (as in the tables: sklift, or sklift-centred for a
-    continuous outcome) in its legend entry."""
+    """Qini curves per suite and dataset without cost, every arm and outcome, mean over seeds; each
+    method's Qini coefficient (as in the tables: sklift, or sklift-centred for a continuous outcome) in its
+    legend entry."""
     written = []
     labels = ("share targeted", "incremental responders", "Qini")
-    for suite, dataset, own, beside in figure_groups(seed0(curves, "qini")):
-        arm, outcome = own[["arm", "outcome"]].iloc[0]
-        title = f"{suite}: {dataset}, Qini curves ({arm} vs control, {outcome}), seed 0"
-        stem = f"{suite}-{dataset}-qini"
-        written += curve_figure(of(own, arm, outcome), of(beside, arm, outcome), labels, title, out, stem)
+    for suite, dataset, own, beside in figure_groups(curves[curves["curve"] == "qini"]):
+        title = f"{suite}: {dataset}, Qini curves"
+        written += curve_figure(own, beside, labels, title, out, f"{suite}-{dataset}-qini")
     return written
 
 

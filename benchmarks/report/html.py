@@ -1,39 +1,36 @@
-"""The report as HTML: paper/index.html (headline tables with their verdicts, every figure) and one page
-per suite (its environment, results and figures). Pages open offline: inline CSS, relative links, no
-script and nothing fetched."""
+"""The report as HTML, from the Jinja2 templates in templates/: index.html (a place for the claims scorecard,
+the runs shown, leaderboards, the paper tables with their verdicts, the figures by suite) and one page per
+suite (environment, leaderboards, headline values, cells and figures). Pages open offline: inline CSS,
+relative links, no script and nothing fetched."""
 
 from __future__ import annotations
 
 import json
+import struct
 import tomllib
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
+from benchmarks.report.leaderboard import (
+    LEADERBOARD_NOTE,
+    MIN_BLOCKS,
+    Board,
+    Friedman,
+    friedman_notes,
+    friedman_table,
+    shown,
+)
 from benchmarks.suites import SUITES_DIR
 
-CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 80rem; padding: 1rem 2rem;
-       color: #1b1b1b; }
-nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; padding: .5rem 0; border-bottom: 1px solid #ccc; }
-h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: .6rem 0; font-size: 13px; display: block; overflow-x: auto; }
-th, td { border: 1px solid #d0d0d0; padding: .2rem .45rem; text-align: left; vertical-align: top; }
-th { background: #f1f3f5; }
-tbody tr:nth-child(even) { background: #fafafa; }
-td.verdict-reproduced { background: #d3f2d8; }
-td.verdict-above { background: #d6e6fb; }
-td.verdict-below { background: #fbdcd6; }
-td[class^="verdict-holds"] { background: #d3f2d8; }
-td[class^="verdict-does-not-hold"], td[class^="verdict-reversed"] { background: #fbdcd6; }
-.note { color: #555; font-size: 13px; margin: .2rem 0; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(26rem, 1fr)); gap: 1rem; }
-figure { margin: 0; border: 1px solid #e2e2e2; padding: .4rem; }
-figure img { width: 100%; height: auto; }
-figcaption { font-size: 12px; color: #555; word-break: break-all; }
-"""
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+WIDE_PX = 1400  # figures at least this wide (small multiples) fill the page's width
 
 
 @dataclass(frozen=True)
@@ -46,55 +43,54 @@ class Table:
     notes: list[str]
 
 
-@dataclass(frozen=True)
-class Scorecard:
-    """The claims scorecard (benchmarks/report/claims.py): one row per claim, and its verdict rule."""
-
-    frame: pd.DataFrame
-    rule: str
-
-
 def slug(text: str) -> str:
     """A CSS-class-safe form of a cell value ("no paper number" -> "no-paper-number")."""
     return "".join(c if c.isalnum() else "-" for c in str(text).lower())
 
 
+def grid(frame: pd.DataFrame, yours: pd.Series | None = None, pages: frozenset[str] = frozenset()) -> dict:
+    """A frame as the templates' table: columns, and rows of cells; cells of verdict columns carry a class
+    per verdict for their colour, rows flagged in `yours` the class "yours", and a "suite" cell naming one
+    of `pages` links to that suite's page."""
+    flags = [False] * len(frame) if yours is None else list(yours)
+    rows = [
+        {
+            "css": "yours" if flag else "",
+            "cells": [
+                {
+                    "text": str(value),
+                    "css": f"verdict-{slug(value)}" if str(column).endswith("verdict") else "",
+                    "href": f"{value}.html" if column == "suite" and value in pages else "",
+                }
+                for column, value in zip(frame.columns, record, strict=True)
+            ],
+        }
+        for record, flag in zip(frame.itertuples(index=False), flags, strict=True)
+    ]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
 def table_html(frame: pd.DataFrame) -> str:
-    """The frame as an HTML table; cells of verdict columns carry a class per verdict for their colour."""
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, record, strict=True):
-            css = f' class="verdict-{slug(value)}"' if str(column).endswith("verdict") else ""
-            cells.append(f"<td{css}>{escape(str(value))}</td>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    """The frame as an HTML table (the templates' macro)."""
+    return str(TEMPLATES.get_template("macros.html").module.table(grid(frame)))
 
 
-def figure_html(png: Path, page_dir: Path) -> str:
-    """A figure linking to its PDF when there is one, captioned with its file name."""
-    src = png.relative_to(page_dir).as_posix()
+def png_width(png: Path) -> int:
+    """A PNG's width in pixels, from its header."""
+    with png.open("rb") as file:
+        return struct.unpack(">I", file.read(24)[16:20])[0]
+
+
+def figure_item(png: Path, page_dir: Path) -> dict:
+    """A figure for the templates: its source, its PDF where there is one, its caption and whether it is
+    wide enough to fill the page."""
     pdf = png.with_suffix(".pdf")
-    image = f'<img src="{escape(src)}" alt="{escape(png.stem)}">'
-    if pdf.is_file():
-        image = f'<a href="{escape(pdf.relative_to(page_dir).as_posix())}">{image}</a>'
-    return f"<figure>{image}<figcaption>{escape(png.stem)}</figcaption></figure>"
-
-
-def figures_html(pngs: list[Path], page_dir: Path) -> str:
-    if not pngs:
-        return '<p class="note">No figures.</p>'
-    return f'<div class="figures">{"".join(figure_html(p, page_dir) for p in pngs)}</div>'
-
-
-def page(title: str, nav: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>\n"
-        f"<body><nav>{nav}</nav><h1>{escape(title)}</h1>\n{body}\n</body></html>\n"
-    )
+    return {
+        "src": png.relative_to(page_dir).as_posix(),
+        "pdf": pdf.relative_to(page_dir).as_posix() if pdf.is_file() else "",
+        "caption": png.stem,
+        "wide": png_width(png) >= WIDE_PX,
+    }
 
 
 def suite_of(png: Path, suites: list[str]) -> str | None:
@@ -111,12 +107,29 @@ def suite_file(suite: str) -> dict:
 
 def counted(values: pd.Series) -> str:
     """Distinct values with how many cells have each ("abc123 (40 cells)")."""
-    counts = values.value_counts()
+    counts = values.value_counts(dropna=False)
     return "; ".join(f"{value} ({n} cells)" for value, n in counts.items())
 
 
-def environment_html(cells: pd.DataFrame, suite: str) -> str:
-    """Commit, library versions, device, seeds, trials and run folders of one suite's cells."""
+def code_differed(cells: pd.DataFrame) -> tuple[str, str]:
+    """The cells' git_dirty flag: (the environment's line, a warning when any cell ran on code that differed
+    from its commit, else "")."""
+    if "git_dirty" not in cells:
+        return "not recorded (run stored before the flag was kept)", ""
+    flags = cells["git_dirty"].map({True: "yes", False: "no"}).fillna("not recorded")
+    dirty = int((flags == "yes").sum())
+    warning = (
+        f"{dirty} of {len(cells)} cells ran on code that differed from their commit (git_dirty): "
+        "their numbers may not be reproducible from that commit."
+        if dirty
+        else ""
+    )
+    return counted(flags), warning
+
+
+def environment(cells: pd.DataFrame, suite: str) -> dict:
+    """Commit, code-differed flag, library versions, device, seeds, trials and run folders of one suite's
+    cells, for the suite page."""
     declared = suite_file(suite)
     trials = declared.get("trials")
     tuned = sorted(set(cells.loc[cells["tuned"].astype(bool), "method"]))
@@ -126,8 +139,10 @@ def environment_html(cells: pd.DataFrame, suite: str) -> str:
         if trials is not None
         else "not recorded (suite file not in benchmarks/suites/)"
     )
+    differed, warning = code_differed(cells)
     facts = {
         "commit": counted(cells["git_commit"]),
+        "code differed from the commit (git_dirty)": differed,
         "device": counted(cells["device"]),
         "seeds": ", ".join(str(s) for s in sorted(cells["seed"].unique())),
         "trials": trials_text,
@@ -135,17 +150,17 @@ def environment_html(cells: pd.DataFrame, suite: str) -> str:
         "run folders": counted(cells["source"]) if "source" in cells else "-",
         "run at": f"{cells['timestamp'].min()} to {cells['timestamp'].max()}",
     }
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts.items())
     versions = pd.DataFrame(
         [{"cells": n, **json.loads(v)} for v, n in cells["library_versions"].value_counts().items()]
     )
-    return (
-        f"<table><tbody>{rows}</tbody></table><h3>Library versions</h3>"
-        f"{table_html(versions.fillna('-')) if len(versions) else '<p class=note>not recorded</p>'}"
-    )
+    return {
+        "environment": grid(pd.DataFrame({"": list(facts), "value": list(facts.values())})),
+        "versions": grid(versions.fillna("-")) if len(versions) else None,
+        "dirty": warning,
+    }
 
 
-def methods_html(cells: pd.DataFrame) -> str:
+def methods_frame(cells: pd.DataFrame) -> pd.DataFrame:
     """Per dataset and method: seeds, status counts, tuning, rows and median fit and predict seconds."""
     ok = cells[cells["status"] == "ok"]
     facts = cells.groupby(["dataset", "method"]).agg(
@@ -164,85 +179,142 @@ def methods_html(cells: pd.DataFrame) -> str:
         frame[column] = frame[column].map(lambda v: "-" if pd.isna(v) else f"{v:.3g}")
     for column in ("n_train", "n_test"):
         frame[column] = frame[column].map(lambda v: "-" if pd.isna(v) else f"{int(v)}")
-    return table_html(frame.rename(columns={"fit_seconds": "fit s (median)", "predict_seconds": "predict s"}))
+    return frame.rename(columns={"fit_seconds": "fit s (median)", "predict_seconds": "predict s"})
 
 
-def suite_page(suite: str, results: pd.DataFrame, pngs: list[Path], out: Path, nav: str) -> Path:
-    """paper/<suite>.html: description, environment, headline results per method, and the figures."""
+def board_item(board: Board) -> dict:
+    """A leaderboard for the templates, your rows marked."""
+    return {
+        "anchor": slug(f"board-{board.suite}-{board.dataset}"),
+        "title": board.title,
+        "grid": grid(shown(board.frame), board.frame["yours"]),
+    }
+
+
+def friedman_item(test: Friedman, out: Path) -> dict:
+    """A Friedman test for the templates: its table, notes and critical-difference diagram."""
+    png = out / "figures" / f"friedman-{test.name}.png"
+    return {
+        "name": test.name,
+        "grid": grid(friedman_table(test)),
+        "notes": friedman_notes(test),
+        "figures": [figure_item(png, out)] if png.is_file() else [],
+    }
+
+
+def runs_frame(results: pd.DataFrame) -> pd.DataFrame:
+    """Per run folder of the report: reference or yours, its suites and its number of cells."""
+    cells = results.drop_duplicates(["source", "suite", "dataset", "method", "seed"])
+    runs = cells.groupby("source", sort=False).agg(
+        reference=("reference", "all"),
+        suites=("suite", lambda s: ", ".join(sorted(set(s)))),
+        cells=("seed", "size"),
+    )
+    return pd.DataFrame(
+        {
+            "run folder": runs.index,
+            "run": runs["reference"].map({True: "reference (committed)", False: "yours"}).to_numpy(),
+            "suites": runs["suites"].to_numpy(),
+            "cells": runs["cells"].to_numpy(),
+        }
+    )
+
+
+def suite_page(suite: str, results: pd.DataFrame, pngs: list[Path], out: Path, site: dict) -> Path:
+    """<out>/<suite>.html: description, environment, leaderboards, headline values, cells and figures."""
     from benchmarks.summary import headline_table  # summary imports the tables, below this package
 
     rows = results[results["suite"] == suite]
     cells = rows.drop_duplicates(["suite", "dataset", "method", "seed"])
     kind = "cost" if (rows["metric"] == "aucc").any() else "effect"
     summary = headline_table(rows, {suite: kind}).drop(columns="suite").fillna("-")
-    description = suite_file(suite).get("description", "")
-    body = (
-        f'<p class="note">{escape(description)}</p>'
-        f"<h2>Environment</h2>{environment_html(cells, suite)}"
-        f"<h2>Headline results</h2><p class=note>Mean and 95% t-interval over seeds, on test.</p>"
-        f"{table_html(summary)}"
-        f"<h2>Cells</h2>{methods_html(cells)}"
-        f"<h2>Figures</h2>{figures_html(pngs, out)}"
+    page = TEMPLATES.get_template("suite.html").render(
+        title=f"Suite {suite}",
+        suites=site["suites"],
+        description=suite_file(suite).get("description", ""),
+        **environment(cells, suite),
+        leaderboard_note=LEADERBOARD_NOTE,
+        friedman=[item for item, test in site["friedman"] if suite in test.suites],
+        boards=[board_item(b) for b in site["boards"] if b.suite == suite],
+        summary=grid(summary),
+        cells=grid(methods_frame(cells)),
+        figures=[figure_item(png, out) for png in pngs],
     )
     path = out / f"{suite}.html"
-    path.write_text(page(f"Suite {suite}", nav, body))
+    path.write_text(page)
     return path
 
 
-def table_section(table: Table, out: Path) -> str:
-    """A headline table with its notes and links to its markdown and LaTeX files."""
-    links = " · ".join(
-        f'<a href="tables/{escape(table.stem)}.{ext}">{label}</a>'
+def table_item(table: Table, out: Path) -> dict:
+    """A paper table for the templates, with links to its markdown and LaTeX files."""
+    links = [
+        {"href": f"tables/{table.stem}.{ext}", "label": label}
         for ext, label in (("tex", "LaTeX"), ("md", "Markdown"))
         if (out / "tables" / f"{table.stem}.{ext}").is_file()
-    )
-    notes = "".join(f'<p class="note">{escape(n)}</p>' for n in table.notes)
-    return (
-        f'<h2 id="{escape(table.stem)}">{escape(table.title)}</h2>'
-        f'<p class="note">{links}</p>{table_html(table.frame)}{notes}'
-    )
+    ]
+    return {
+        "stem": table.stem,
+        "title": table.title,
+        "links": links,
+        "grid": grid(table.frame),
+        "notes": table.notes,
+    }
 
 
-def scorecard_section(scorecard: Scorecard, suites: list[str]) -> str:
-    """The index's first section: the claims scorecard, its rule, links to the pages of its suites."""
-    linked = [s for s in dict.fromkeys(scorecard.frame["suite"]) if s in suites]
-    links = " · ".join(f'<a href="{escape(s)}.html">{escape(s)}</a>' for s in linked)
-    return (
-        '<h2 id="claims">Claims scorecard</h2><p class="note"><a href="claims.md">Markdown</a></p>'
-        f'{table_html(scorecard.frame)}<p class="note">{escape(scorecard.rule)}</p>'
-        f'<p class="note">Suite pages: {links or "none"}</p>'
-    )
-
-
-def write_site(results: pd.DataFrame, tables: list[Table], out: Path, scorecard: Scorecard) -> list[Path]:
-    """paper/index.html (the claims scorecard first) and paper/<suite>.html for every suite in the
-    results; the paths written. Every PNG in out/figures is shown: on the page of its suite and on the
-    index."""
+def write_site(
+    results: pd.DataFrame,
+    tables: list[Table],
+    out: Path,
+    boards: list[Board] = (),
+    tests: list[Friedman] = (),
+    scorecard: pd.DataFrame | None = None,
+    scorecard_notes: list[str] = (),
+) -> list[Path]:
+    """index.html and <suite>.html for every suite in the results; the paths written. `scorecard`, a frame
+    of claims, is shown first on the index. Every PNG in out/figures is shown on the page of its suite
+    (the index links to it) or, for figures across suites, on the index; critical-difference diagrams
+    with their Friedman test."""
     suites = sorted(results["suite"].unique())
-    pngs = sorted((out / "figures").glob("*.png"))
-    nav = '<a href="index.html">Overview</a>' + "".join(
-        f'<a href="{escape(s)}.html">{escape(s)}</a>' for s in suites
-    )
+    pngs = sorted(p for p in (out / "figures").glob("*.png") if not p.stem.startswith("friedman-"))
+    site = {"suites": suites, "boards": boards, "friedman": [(friedman_item(t, out), t) for t in tests]}
     written = [
-        suite_page(suite, results, [p for p in pngs if suite_of(p, suites) == suite], out, nav)
+        suite_page(suite, results, [p for p in pngs if suite_of(p, suites) == suite], out, site)
         for suite in suites
     ]
-    by_suite = {}
+    by_suite: dict[str, list[Path]] = {}
     for png in pngs:
-        by_suite.setdefault(suite_of(png, suites) or "across suites", []).append(png)
-    contents = "".join(f'<li><a href="#{escape(t.stem)}">{escape(t.title)}</a></li>' for t in tables)
-    body = (
-        '<p class="note">Generated by <code>python -m benchmarks report</code>: the papers\' numbers beside '
-        "ours (mean and 95% t-interval over seeds) with a verdict, then every figure. Each suite's page "
-        "gives its environment: commit, library versions, device, seeds and trials.</p>"
-        + scorecard_section(scorecard, suites)
-        + f"<ul>{contents}</ul>"
-        + "".join(table_section(t, out) for t in tables)
-        + "".join(
-            f'<h2 id="figures-{escape(group)}">Figures: {escape(group)}</h2>{figures_html(group_pngs, out)}'
-            for group, group_pngs in sorted(by_suite.items())
-        )
+        by_suite.setdefault(suite_of(png, suites) or "", []).append(png)
+    figure_groups = [
+        {
+            "name": group or "across suites",
+            "page": f"{group}.html" if group else "",
+            "figures": [figure_item(p, out) for p in group_pngs],
+        }
+        for group, group_pngs in sorted(by_suite.items(), key=lambda item: (not item[0], item[0]))
+    ]
+    leaderboards = [
+        {
+            "name": suite,
+            "friedman": [item for item, test in site["friedman"] if test.suites == (suite,)],
+            "boards": [board_item(b) for b in boards if b.suite == suite],
+            "boards_here": sum(b.suite == suite for b in boards) < MIN_BLOCKS,
+        }
+        for suite in suites
+    ]
+    runs = runs_frame(results)
+    page = TEMPLATES.get_template("index.html").render(
+        title="uplift-bench report",
+        suites=suites,
+        scorecard=None if scorecard is None else grid(scorecard, pages=frozenset(suites)),
+        scorecard_notes=list(scorecard_notes),
+        runs=grid(runs, runs["run"] == "yours"),
+        yours=bool((runs["run"] == "yours").any()),
+        leaderboard_note=LEADERBOARD_NOTE,
+        cross_suite=[item for item, test in site["friedman"] if len(test.suites) > 1],
+        leaderboards=leaderboards,
+        tables=[table_item(t, out) for t in tables],
+        figure_groups=figure_groups,
     )
     index = out / "index.html"
-    index.write_text(page("uplift-bench report", nav, body))
+    index.write_text(page)
     return [index, *written]
