@@ -7,7 +7,6 @@ data from the same paths as the main process (see docs/distributed.md)."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -21,8 +20,9 @@ from distributed.scheduler import KilledWorker
 from benchmarks.environment import ROOT, git_state
 from benchmarks.errors import ClusterError, UsageError
 from benchmarks.plan import Cell
-from benchmarks.runner import THREAD_VARIABLES, compute_in_worker, log, record, worker_init
+from benchmarks.runner import compute_in_worker, log, record, send_logs_to
 from benchmarks.store import ResultsStore
+from benchmarks.threads import THREAD_VARIABLES
 
 LOCAL = "local"
 LOCAL_WORKERS = 2  # --dask local without --jobs
@@ -34,11 +34,11 @@ WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
 class WorkerSetup(WorkerPlugin):
     """Runs on every worker as it joins (a worker restarted after a loss too): refuses a worker whose
     benchmark code lives elsewhere than the main process's or at another commit, and on a LocalCluster
-    routes the worker's log records to OUT/run.log and limits torch's threads, as the --jobs pool does."""
+    routes the worker's log records to OUT/run.log, as the --jobs pool does."""
 
-    def __init__(self, log_path: str | None = None, threads: int | None = None) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         self.repo, self.commit = checkout(), git_state().commit
-        self.log_path, self.threads = log_path, threads
+        self.log_path = log_path
 
     def setup(self, worker) -> None:
         if checkout() != self.repo:
@@ -46,7 +46,7 @@ class WorkerSetup(WorkerPlugin):
         if git_state().commit != self.commit:
             raise RuntimeError(f"worker {worker.address} has commit {git_state().commit}, not {self.commit}")
         if self.log_path is not None:
-            worker_init(self.threads, Path(self.log_path))
+            send_logs_to(Path(self.log_path))
 
 
 def first_line(error: BaseException) -> str:
@@ -74,15 +74,13 @@ def check_storage(address: str, storage: str, todo: list[Cell]) -> None:
 
 
 @contextmanager
-def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Client]:
-    """A client of the scheduler at `address`, or of a LocalCluster (`workers` processes of one thread
-    each, on 127.0.0.1) started here and stopped at the end; either way with WorkerSetup on every
-    worker."""
+def connect(address: str, workers: int | None, log_path: Path, threads: int) -> Iterator[Client]:
+    """A client of the scheduler at `address`, or of a LocalCluster (`workers` processes of one task
+    each, whose libraries load with `threads` threads, on 127.0.0.1) started here and stopped at the end;
+    either way with WorkerSetup on every worker."""
     if address == LOCAL:
-        workers = workers or LOCAL_WORKERS
-        threads = max(1, (os.cpu_count() or 1) // workers)
         cluster = LocalCluster(
-            n_workers=workers,
+            n_workers=workers or LOCAL_WORKERS,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
@@ -91,7 +89,7 @@ def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Clien
             env=dict.fromkeys(THREAD_VARIABLES, str(threads)),
         )
         with cluster, Client(cluster) as client:
-            register(client, WorkerSetup(str(log_path.resolve()), threads), address)
+            register(client, WorkerSetup(str(log_path.resolve())), address)
             yield client
         return
     try:
@@ -155,11 +153,21 @@ def outcome(future, address: str):
 
 
 def run_on_dask(
-    address: str, todo: list[Cell], store: ResultsStore, *, data_dir, storage: str, workers, progress
+    address: str,
+    todo: list[Cell],
+    store: ResultsStore,
+    *,
+    data_dir,
+    storage: str,
+    workers,
+    threads: int,
+    progress,
 ) -> None:
     """Submit every cell to the cluster and store each as it finishes. A cell whose worker dies is
     rescheduled by Dask; one that lost its worker more often than the scheduler allows
-    (distributed.scheduler.allowed-failures) is left unstored, so the next run computes it."""
+    (distributed.scheduler.allowed-failures) is left unstored, so the next run computes it. On any
+    exception (a stop, a store that cannot write) the cells not yet stored are cancelled, and a
+    LocalCluster started here is closed."""
     check_address(address)
     check_storage(address, storage, todo)
     if not todo:
@@ -167,26 +175,40 @@ def run_on_dask(
     data_dir = str(Path(data_dir).resolve()) if data_dir else None  # the same folder on every worker
     run_id = uuid.uuid4().hex[:8]  # task keys of two runs on one scheduler never collide
     lost = []
-    with connect(address, workers, store.out / "run.log") as client:
+    with connect(address, workers, store.out / "run.log", threads) as client:
         futures = {
             client.submit(
-                compute_in_worker, cell, data_dir, storage, key=f"{cell.key}-{run_id}", retries=RETRIES
+                compute_in_worker,
+                cell,
+                data_dir,
+                storage,
+                threads,
+                key=f"{cell.key}-{run_id}",
+                retries=RETRIES,
             ): cell
             for cell in todo
         }
-        for future in as_completed(futures):
-            cell = futures.pop(future)
-            result = outcome(future, address)
-            future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
-            if result is None:
-                log.error("%s lost: its workers died", cell.key)
-                progress.write(
-                    f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr
-                )
-                lost.append(cell.key)
-            else:
-                record(store, cell, *result, progress)
+        try:
+            store_as_completed(futures, store, address, progress, lost)
+        except BaseException:
+            client.cancel(list(futures), force=True)
+            raise
     if lost:
         raise ClusterError(
             f"{len(lost)} cell(s) lost their workers; run the same command again to compute them"
         )
+
+
+def store_as_completed(futures: dict, store: ResultsStore, address: str, progress, lost: list[str]) -> None:
+    """Store each cell as its future finishes (removing it from `futures`); the keys of cells whose workers
+    died too often go to `lost`."""
+    for future in as_completed(list(futures)):
+        cell = futures.pop(future)
+        result = outcome(future, address)
+        future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
+        if result is None:
+            log.error("%s lost: its workers died", cell.key)
+            progress.write(f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr)
+            lost.append(cell.key)
+        else:
+            record(store, cell, *result, progress)

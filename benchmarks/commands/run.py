@@ -12,6 +12,7 @@ from benchmarks.plan import cells_of, resolve_suite
 from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
+from benchmarks.threads import DEFAULT_THREADS
 from methods.core.deep.devices import STRATEGIES
 from methods.core.registry import discover
 
@@ -27,6 +28,12 @@ def add_parser(subparsers) -> None:
         "--jobs",
         type=int,
         help="cells computed in parallel processes (default 1; --dask local: workers, default 2)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"threads of each cell (BLAS, OpenMP, torch), whatever the mode (default {DEFAULT_THREADS})",
     )
     parser.add_argument(
         "--dask", metavar="ADDRESS", help="run the cells on a Dask scheduler (tcp://host:port, or local)"
@@ -82,7 +89,7 @@ def cap_epochs(cells, registry, max_epochs: int | None):
 
 
 def run(args) -> int:
-    for option in ("seeds", "trials", "jobs", "devices", "max_epochs"):
+    for option in ("seeds", "trials", "jobs", "threads", "devices", "max_epochs"):
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
@@ -111,7 +118,14 @@ def run(args) -> int:
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
             run_cells(
-                cells, todo, store, data_dir=args.data_dir, storage=storage, jobs=args.jobs, dask=args.dask
+                cells,
+                todo,
+                store,
+                data_dir=args.data_dir,
+                storage=storage,
+                jobs=args.jobs,
+                dask=args.dask,
+                threads=args.threads,
             )
             with phase("report"):
                 results = store.merge()
