@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ LOCAL_WORKERS = 2  # --dask local without --jobs
 RETRIES = 2  # a cell whose task raises (outside run_cell, which records its own errors) is run again
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
+NO_WORKER_SECONDS = 60  # how long a run waits when every worker is lost
+CHECK_SECONDS = 5  # how often it asks the scheduler for its workers while no cell finishes
+POLL_SECONDS = 0.2  # how often it looks for finished cells
+
+
+class WrongCheckout(RuntimeError):
+    """A worker imports the benchmark code from another folder or at another commit."""
 
 
 class WorkerSetup(WorkerPlugin):
@@ -41,10 +49,11 @@ class WorkerSetup(WorkerPlugin):
         self.log_path = log_path
 
     def setup(self, worker) -> None:
+        where = f"worker {worker.address}"
         if checkout() != self.repo:
-            raise RuntimeError(f"worker {worker.address} imports the benchmarks from {ROOT}, not {self.repo}")
+            raise WrongCheckout(f"{where} imports the benchmarks from {ROOT}, not {self.repo}")
         if git_state().commit != self.commit:
-            raise RuntimeError(f"worker {worker.address} has commit {git_state().commit}, not {self.commit}")
+            raise WrongCheckout(f"{where} has commit {git_state().commit}, not {self.commit}")
         if self.log_path is not None:
             send_logs_to(Path(self.log_path))
 
@@ -127,10 +136,15 @@ def check_scheduler(client: Client, address: str) -> None:
 def register(client: Client, plugin: WorkerSetup, address: str) -> None:
     try:
         client.register_plugin(plugin, name="uplift-bench-setup")
-    except Exception as error:  # raised on a worker: it cannot import this code, or imports another copy
+    except (ImportError, WrongCheckout) as error:  # a worker cannot import this code, or imports another copy
         raise ClusterError(
             f"the workers of {address} cannot run this checkout ({first_line(error)}); each needs it at "
             f"{ROOT}, at the same commit, on its PYTHONPATH (see docs/distributed.md)"
+        ) from None
+    except Exception as error:  # anything else: a worker that died or lost its connection while starting
+        raise ClusterError(
+            f"a Dask worker of {address} failed while it was being set up ({first_line(error)}); "
+            "run the same command again"
         ) from None
 
 
@@ -189,7 +203,7 @@ def run_on_dask(
             for cell in todo
         }
         try:
-            store_as_completed(futures, store, address, progress, lost)
+            store_as_completed(client, futures, store, address, progress, lost)
         except BaseException:
             client.cancel(list(futures), force=True)
             raise
@@ -199,16 +213,49 @@ def run_on_dask(
         )
 
 
-def store_as_completed(futures: dict, store: ResultsStore, address: str, progress, lost: list[str]) -> None:
+def store_as_completed(
+    client: Client, futures: dict, store: ResultsStore, address: str, progress, lost: list[str]
+) -> None:
     """Store each cell as its future finishes (removing it from `futures`); the keys of cells whose workers
-    died too often go to `lost`."""
-    for future in as_completed(list(futures)):
-        cell = futures.pop(future)
-        result = outcome(future, address)
-        future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
-        if result is None:
-            log.error("%s lost: its workers died", cell.key)
-            progress.write(f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr)
-            lost.append(cell.key)
-        else:
-            record(store, cell, *result, progress)
+    died too often go to `lost`. ClusterError when the cluster has had no worker for NO_WORKER_SECONDS
+    (all lost, none restarted), where waiting on would hang."""
+    finished = as_completed(list(futures))
+    without_workers = WorkerWatch(client, address)
+    while futures:
+        batch = finished.next_batch(block=False)
+        if not batch:
+            without_workers.check()
+            time.sleep(POLL_SECONDS)
+        for future in batch:
+            cell = futures.pop(future)
+            result = outcome(future, address)
+            future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
+            if result is None:
+                log.error("%s lost: its workers died", cell.key)
+                line = f"lost: {cell.key}: its workers died; it runs again next time"
+                progress.write(line, file=sys.stderr)
+                lost.append(cell.key)
+            else:
+                record(store, cell, *result, progress)
+
+
+class WorkerWatch:
+    """Asks the scheduler every CHECK_SECONDS how many workers it has; check() raises ClusterError once it
+    has had none for NO_WORKER_SECONDS."""
+
+    def __init__(self, client: Client, address: str) -> None:
+        self.client, self.address = client, address
+        self.checked = self.last_seen = time.monotonic()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now - self.checked < CHECK_SECONDS:
+            return
+        self.checked = now
+        if self.client.scheduler_info()["workers"]:
+            self.last_seen = now
+        elif now - self.last_seen >= NO_WORKER_SECONDS:
+            raise ClusterError(
+                f"the Dask cluster at {self.address} has had no worker for {NO_WORKER_SECONDS} s (all lost); "
+                "finished cells are saved: run the same command again to resume"
+            )

@@ -31,12 +31,20 @@ from benchmarks.tuning import delete_studies, open_storage
 log = logging.getLogger("benchmarks.run")
 
 
+class QuietFileHandler(logging.FileHandler):
+    """A file handler that drops a record it cannot write (a full disk) instead of printing a traceback on
+    the terminal for each: the store's next write stops the run with one line."""
+
+    def handleError(self, record) -> None:  # noqa: N802 - logging's name
+        pass
+
+
 def send_logs_to(path: Path) -> Callable[[], None]:
     """Send every log record and warning of this process to `path` (run.log) instead of the terminal:
     the root logger gets a file handler, warnings become log records, Optuna's own handler gives way to
     propagation to the root. Returns the function that restores the previous settings."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path)
+    handler = QuietFileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     level = root.level

@@ -117,9 +117,10 @@ def test_a_stop_at_a_random_point_is_clean_and_resume_gives_the_serial_values(se
     out = tmp_path / "stopped"
     draw = random.Random(24)
     stops = [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, False)]
+    with_workers = 0
     for signum, to_group in stops:
         status, seconds, stderr, started = stop_at_random(
-            command(suite, out, *mode), signum, to_group, draw.uniform(2, 25)
+            command(suite, out, *mode), signum, to_group, draw.uniform(4, 30)
         )
         if status == 0:  # the run ended before the signal came
             break
@@ -129,7 +130,9 @@ def test_a_stop_at_a_random_point_is_clean_and_resume_gives_the_serial_values(se
         assert last.startswith(f"stopped by {signum.name}:") and "run the same command again" in last
         # a Dask worker that is importing Python when Ctrl-C reaches the group may print its traceback
         assert "Traceback" not in stderr or (mode[0] == "--dask" and to_group)
-        assert started and not left_after(started, 3)  # multiprocessing's resource tracker exits last
+        assert not left_after(started, 3)  # multiprocessing's resource tracker exits last
+        with_workers += bool(started)
+    assert with_workers  # at least one stop came while cells were being computed
     resumed = subprocess.run(command(suite, out, *mode), cwd=ROOT, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr  # the lock was freed
     pd.testing.assert_frame_equal(stable(out), stable(serial))

@@ -13,6 +13,7 @@ from benchmarks.runner import cells_to_compute, logging_to, prepare, run_cells
 from benchmarks.store import ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
 from benchmarks.threads import DEFAULT_THREADS
+from benchmarks.tuning import holding_storage
 from methods.core.deep.devices import STRATEGIES
 from methods.core.registry import discover
 
@@ -113,7 +114,7 @@ def run(args) -> int:
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
-        with logging_to(out / "run.log"):
+        with holding_storage(storage), logging_to(out / "run.log"):
             todo = cells_to_compute(cells, store, args.force)
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
