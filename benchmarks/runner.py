@@ -186,6 +186,7 @@ def run_in_pool(
         workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
         pool.shutdown(wait=False, cancel_futures=True)
         kill_workers(workers)
+        pool.shutdown()  # its manager thread ends on seeing the workers gone (exiting before it races it)
         raise
     pool.shutdown()
 
