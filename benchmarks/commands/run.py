@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from pathlib import Path
@@ -114,7 +115,9 @@ def run(args) -> int:
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
-        with holding_storage(storage), logging_to(out / "run.log"):
+        # the run folder's own storage is held with the folder
+        shared = holding_storage(args.storage) if args.storage else contextlib.nullcontext()
+        with shared, logging_to(out / "run.log"):
             todo = cells_to_compute(cells, store, args.force)
             check_data(todo, args.data_dir)
             prepare(todo, store, storage, args.force)
