@@ -23,7 +23,7 @@ from benchmarks.store import ResultsStore
 from benchmarks.tuning import holding_storage
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds"]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "git_commit", "git_dirty"]
 KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 SUITE = """
 kind = "effect"

@@ -20,7 +20,7 @@ import pytest
 from benchmarks.stopping import Stopped, stop_on_signals
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds"]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "git_commit", "git_dirty"]
 KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 # eight cells of a few seconds each: a tuned one (its study resumes), one whose forest uses joblib helpers
 SUITE = """
