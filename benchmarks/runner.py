@@ -22,7 +22,7 @@ from tqdm import tqdm
 from benchmarks.cell import run_cell
 from benchmarks.phases import phase
 from benchmarks.plan import Cell
-from benchmarks.processes import end_descendants, kill_workers
+from benchmarks.processes import GRACE_SECONDS, end_descendants, kill_workers
 from benchmarks.stopping import Stopped, children_ignore_sigint, ignore_signals
 from benchmarks.store import ResultsStore
 from benchmarks.threads import DEFAULT_THREADS, thread_variables
@@ -183,10 +183,13 @@ def run_in_pool(
             for future in finished:
                 record(store, pending.pop(future), *future.result(), bar)
     except BaseException:
-        workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to reach them
+        # no public way to reach the workers and the pool's manager thread
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         kill_workers(workers)
-        pool.shutdown()  # its manager thread ends on seeing the workers gone (exiting before it races it)
+        if manager is not None:  # it ends on seeing the workers gone; exiting before it would race it
+            manager.join(GRACE_SECONDS)
         raise
     pool.shutdown()
 
