@@ -27,6 +27,7 @@ from benchmarks.threads import THREAD_VARIABLES
 
 LOCAL = "local"
 LOCAL_WORKERS = 2  # --dask local without --jobs
+DASK_LOGGERS = ("distributed", "distributed.client", "tornado", "tornado.application", "bokeh")  # its config
 RETRIES = 2  # a cell whose task raises (outside run_cell, which records its own errors) is run again
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
@@ -56,6 +57,18 @@ class WorkerSetup(WorkerPlugin):
             raise WrongCheckout(f"{where} has commit {git_state().commit}, not {self.commit}")
         if self.log_path is not None:
             send_logs_to(Path(self.log_path))
+            route_dask_logs()
+
+
+def route_dask_logs() -> None:
+    """In a LocalCluster worker: Dask's own records go to run.log too. Dask gives its loggers a handler of
+    their own on stderr, which printed a worker's errors over the progress bar (a failed heartbeat while
+    the cluster closes after a stop)."""
+    for name in DASK_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
 
 
 def first_line(error: BaseException) -> str:
