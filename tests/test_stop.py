@@ -67,12 +67,12 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
-def left_after(processes: list[psutil.Process], seconds: float) -> list[str]:
-    """The processes still alive after `seconds`, by command line."""
+def left_after(processes: list[psutil.Process], seconds: float) -> list[int]:
+    """The ids of the processes still alive after `seconds`."""
     deadline = time.monotonic() + seconds
     while any(map(alive, processes)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return [" ".join(p.cmdline()) for p in processes if alive(p)]
+    return [p.pid for p in processes if alive(p)]
 
 
 def stop_at_random(
