@@ -1,7 +1,16 @@
-"""Entry point: python -m benchmarks."""
+"""Entry point: python -m benchmarks. The first SIGINT or SIGTERM stops any command cleanly from its first
+instant (benchmarks/stopping.py), before the libraries load too."""
 
 import sys
 
-from benchmarks.cli import main
+from benchmarks.stopping import Stopped, stop_on_signals
 
-sys.exit(main())
+try:
+    with stop_on_signals():
+        from benchmarks.cli import main
+
+        status = main()
+except Stopped as stop:  # while importing; main() reports the stops of its command itself
+    print(stop, file=sys.stderr)
+    status = stop.exit_status
+sys.exit(status)

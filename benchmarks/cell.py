@@ -20,6 +20,7 @@ from benchmarks.plan import Cell
 from benchmarks.scoring import pehe_rows, policy_rows
 from benchmarks.seeds import derive_seed
 from benchmarks.splits import split_indices, subsample
+from benchmarks.threads import DEFAULT_THREADS, thread_budget
 from benchmarks.tuning import score_split, trial_seconds, tune
 from methods.core.base import MethodNotApplicable, UpliftMethod, ValidationSet
 from methods.core.deep.devices import Devices, training_on
@@ -139,20 +140,23 @@ class CellResult(NamedTuple):
     details: str
 
 
-def run_cell(cell: Cell, data_dir: str | None, storage: str) -> CellResult:
-    """The result of one cell; a method that cannot serve the data gives one "skipped" row, any other
-    failure one "error" row with the reason (and its full traceback)."""
+def run_cell(cell: Cell, data_dir: str | None, storage: str, threads: int = DEFAULT_THREADS) -> CellResult:
+    """The result of one cell, computed with `threads` threads (its rows' `threads` column); a method
+    that cannot serve the data gives one "skipped" row, any other failure one "error" row with the reason
+    (and its full traceback)."""
     try:
-        with training_on(Devices(cell.devices, cell.strategy)):
-            return CellResult(*_compute(cell, data_dir, storage), "")
+        with thread_budget(threads), training_on(Devices(cell.devices, cell.strategy)):
+            rows, predictions, curves = _compute(cell, data_dir, storage)
+            result = CellResult(rows, predictions, curves, "")
     except MethodNotApplicable as reason:
-        return CellResult(
+        result = CellResult(
             pd.DataFrame([base_row(cell, status="skipped", reason=str(reason))]), None, None, ""
         )
     except Exception as error:  # recorded, and the run goes on
         reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         rows = pd.DataFrame([base_row(cell, status="error", reason=reason)])
-        return CellResult(rows, None, None, traceback.format_exc())
+        result = CellResult(rows, None, None, traceback.format_exc())
+    return result._replace(rows=result.rows.assign(threads=threads))
 
 
 def _compute(cell: Cell, data_dir: str | None, storage: str):

@@ -8,6 +8,7 @@ import os
 import sys
 
 from benchmarks.errors import USER_ERRORS
+from benchmarks.stopping import Stopped
 from benchmarks.version import VersionAction
 
 # each command's one-line summary; only the command being run is imported (`run` and `report` load pandas,
@@ -49,8 +50,8 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print one line and return 2, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv).parse_args(argv)
     try:
+        args = build_parser(argv).parse_args(argv)  # imports the command's libraries: seconds for `run`
         status = int(args.handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         return status
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`list | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Stopped as stop:
+        print(stop, file=sys.stderr)
+        return stop.exit_status
     except KeyboardInterrupt:
         print("interrupted: finished cells are saved; run the same command again to resume", file=sys.stderr)
         return 130

@@ -7,8 +7,8 @@ data from the same paths as the main process (see docs/distributed.md)."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,32 +21,54 @@ from distributed.scheduler import KilledWorker
 from benchmarks.environment import ROOT, git_state
 from benchmarks.errors import ClusterError, UsageError
 from benchmarks.plan import Cell
-from benchmarks.runner import THREAD_VARIABLES, compute_in_worker, log, record, worker_init
+from benchmarks.runner import compute_in_worker, log, record, send_logs_to
 from benchmarks.store import ResultsStore
+from benchmarks.threads import THREAD_VARIABLES
 
 LOCAL = "local"
 LOCAL_WORKERS = 2  # --dask local without --jobs
+DASK_LOGGERS = ("distributed", "distributed.client", "tornado", "tornado.application", "bokeh")  # its config
 RETRIES = 2  # a cell whose task raises (outside run_cell, which records its own errors) is run again
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 60  # how long a run waits for a scheduler's first worker
+NO_WORKER_SECONDS = 60  # how long a run waits when every worker is lost
+CHECK_SECONDS = 5  # how often it asks the scheduler for its workers while no cell finishes
+POLL_SECONDS = 0.2  # how often it looks for finished cells
+
+
+class WrongCheckout(RuntimeError):
+    """A worker imports the benchmark code from another folder or at another commit."""
 
 
 class WorkerSetup(WorkerPlugin):
     """Runs on every worker as it joins (a worker restarted after a loss too): refuses a worker whose
     benchmark code lives elsewhere than the main process's or at another commit, and on a LocalCluster
-    routes the worker's log records to OUT/run.log and limits torch's threads, as the --jobs pool does."""
+    routes the worker's log records to OUT/run.log, as the --jobs pool does."""
 
-    def __init__(self, log_path: str | None = None, threads: int | None = None) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         self.repo, self.commit = checkout(), git_state().commit
-        self.log_path, self.threads = log_path, threads
+        self.log_path = log_path
 
     def setup(self, worker) -> None:
+        where = f"worker {worker.address}"
         if checkout() != self.repo:
-            raise RuntimeError(f"worker {worker.address} imports the benchmarks from {ROOT}, not {self.repo}")
+            raise WrongCheckout(f"{where} imports the benchmarks from {ROOT}, not {self.repo}")
         if git_state().commit != self.commit:
-            raise RuntimeError(f"worker {worker.address} has commit {git_state().commit}, not {self.commit}")
+            raise WrongCheckout(f"{where} has commit {git_state().commit}, not {self.commit}")
         if self.log_path is not None:
-            worker_init(self.threads, Path(self.log_path))
+            send_logs_to(Path(self.log_path))
+            route_dask_logs()
+
+
+def route_dask_logs() -> None:
+    """In a LocalCluster worker: Dask's own records go to run.log too. Dask gives its loggers a handler of
+    their own on stderr, which printed a worker's errors over the progress bar (a failed heartbeat while
+    the cluster closes after a stop)."""
+    for name in DASK_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
 
 
 def first_line(error: BaseException) -> str:
@@ -74,15 +96,13 @@ def check_storage(address: str, storage: str, todo: list[Cell]) -> None:
 
 
 @contextmanager
-def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Client]:
-    """A client of the scheduler at `address`, or of a LocalCluster (`workers` processes of one thread
-    each, on 127.0.0.1) started here and stopped at the end; either way with WorkerSetup on every
-    worker."""
+def connect(address: str, workers: int | None, log_path: Path, threads: int) -> Iterator[Client]:
+    """A client of the scheduler at `address`, or of a LocalCluster (`workers` processes of one task
+    each, whose libraries load with `threads` threads, on 127.0.0.1) started here and stopped at the end;
+    either way with WorkerSetup on every worker."""
     if address == LOCAL:
-        workers = workers or LOCAL_WORKERS
-        threads = max(1, (os.cpu_count() or 1) // workers)
         cluster = LocalCluster(
-            n_workers=workers,
+            n_workers=workers or LOCAL_WORKERS,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
@@ -91,7 +111,7 @@ def connect(address: str, workers: int | None, log_path: Path) -> Iterator[Clien
             env=dict.fromkeys(THREAD_VARIABLES, str(threads)),
         )
         with cluster, Client(cluster) as client:
-            register(client, WorkerSetup(str(log_path.resolve()), threads), address)
+            register(client, WorkerSetup(str(log_path.resolve())), address)
             yield client
         return
     try:
@@ -129,10 +149,15 @@ def check_scheduler(client: Client, address: str) -> None:
 def register(client: Client, plugin: WorkerSetup, address: str) -> None:
     try:
         client.register_plugin(plugin, name="uplift-bench-setup")
-    except Exception as error:  # raised on a worker: it cannot import this code, or imports another copy
+    except (ImportError, WrongCheckout) as error:  # a worker cannot import this code, or imports another copy
         raise ClusterError(
             f"the workers of {address} cannot run this checkout ({first_line(error)}); each needs it at "
             f"{ROOT}, at the same commit, on its PYTHONPATH (see docs/distributed.md)"
+        ) from None
+    except Exception as error:  # anything else: a worker that died or lost its connection while starting
+        raise ClusterError(
+            f"a Dask worker of {address} failed while it was being set up ({first_line(error)}); "
+            "run the same command again"
         ) from None
 
 
@@ -155,11 +180,21 @@ def outcome(future, address: str):
 
 
 def run_on_dask(
-    address: str, todo: list[Cell], store: ResultsStore, *, data_dir, storage: str, workers, progress
+    address: str,
+    todo: list[Cell],
+    store: ResultsStore,
+    *,
+    data_dir,
+    storage: str,
+    workers,
+    threads: int,
+    progress,
 ) -> None:
     """Submit every cell to the cluster and store each as it finishes. A cell whose worker dies is
     rescheduled by Dask; one that lost its worker more often than the scheduler allows
-    (distributed.scheduler.allowed-failures) is left unstored, so the next run computes it."""
+    (distributed.scheduler.allowed-failures) is left unstored, so the next run computes it. On any
+    exception (a stop, a store that cannot write) the cells not yet stored are cancelled, and a
+    LocalCluster started here is closed."""
     check_address(address)
     check_storage(address, storage, todo)
     if not todo:
@@ -167,26 +202,73 @@ def run_on_dask(
     data_dir = str(Path(data_dir).resolve()) if data_dir else None  # the same folder on every worker
     run_id = uuid.uuid4().hex[:8]  # task keys of two runs on one scheduler never collide
     lost = []
-    with connect(address, workers, store.out / "run.log") as client:
+    with connect(address, workers, store.out / "run.log", threads) as client:
         futures = {
             client.submit(
-                compute_in_worker, cell, data_dir, storage, key=f"{cell.key}-{run_id}", retries=RETRIES
+                compute_in_worker,
+                cell,
+                data_dir,
+                storage,
+                threads,
+                key=f"{cell.key}-{run_id}",
+                retries=RETRIES,
             ): cell
             for cell in todo
         }
-        for future in as_completed(futures):
+        try:
+            store_as_completed(client, futures, store, address, progress, lost)
+        except BaseException:
+            client.cancel(list(futures), force=True)
+            raise
+    if lost:
+        raise ClusterError(
+            f"{len(lost)} cell(s) lost their workers; run the same command again to compute them"
+        )
+
+
+def store_as_completed(
+    client: Client, futures: dict, store: ResultsStore, address: str, progress, lost: list[str]
+) -> None:
+    """Store each cell as its future finishes (removing it from `futures`); the keys of cells whose workers
+    died too often go to `lost`. ClusterError when the cluster has had no worker for NO_WORKER_SECONDS
+    (all lost, none restarted), where waiting on would hang."""
+    finished = as_completed(list(futures))
+    without_workers = WorkerWatch(client, address)
+    while futures:
+        batch = finished.next_batch(block=False)
+        if not batch:
+            without_workers.check()
+            time.sleep(POLL_SECONDS)
+        for future in batch:
             cell = futures.pop(future)
             result = outcome(future, address)
             future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
             if result is None:
                 log.error("%s lost: its workers died", cell.key)
-                progress.write(
-                    f"lost: {cell.key}: its workers died; it runs again next time", file=sys.stderr
-                )
+                line = f"lost: {cell.key}: its workers died; it runs again next time"
+                progress.write(line, file=sys.stderr)
                 lost.append(cell.key)
             else:
                 record(store, cell, *result, progress)
-    if lost:
-        raise ClusterError(
-            f"{len(lost)} cell(s) lost their workers; run the same command again to compute them"
-        )
+
+
+class WorkerWatch:
+    """Asks the scheduler every CHECK_SECONDS how many workers it has; check() raises ClusterError once it
+    has had none for NO_WORKER_SECONDS."""
+
+    def __init__(self, client: Client, address: str) -> None:
+        self.client, self.address = client, address
+        self.checked = self.last_seen = time.monotonic()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now - self.checked < CHECK_SECONDS:
+            return
+        self.checked = now
+        if self.client.scheduler_info()["workers"]:
+            self.last_seen = now
+        elif now - self.last_seen >= NO_WORKER_SECONDS:
+            raise ClusterError(
+                f"the Dask cluster at {self.address} has had no worker for {NO_WORKER_SECONDS} s (all lost); "
+                "finished cells are saved: run the same command again to resume"
+            )

@@ -12,4 +12,8 @@ class ClusterError(Exception):
     """The Dask cluster cannot run the cells: no worker, workers without this code, lost workers."""
 
 
-USER_ERRORS = (UsageError, DataError, MethodError, ClusterError)
+class RunFolderError(Exception):
+    """The run folder cannot be written (disk full, no permission): the run stops, finished cells stay."""
+
+
+USER_ERRORS = (UsageError, DataError, MethodError, ClusterError, RunFolderError)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmarks.errors import UsageError
+from benchmarks.errors import RunFolderError, UsageError
 
 STATUS_KEY = b"uplift_bench.status"
 NO_DATA_STATUS = "unavailable"  # the status of a cell recorded without its data (run --skip-missing-data)
@@ -34,8 +34,11 @@ def write_atomically(
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if status is not None:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), STATUS_KEY: status.encode()})
-    pq.write_table(table, temporary, compression=compression)
-    os.replace(temporary, target)
+    try:
+        pq.write_table(table, temporary, compression=compression)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)  # left only when writing failed (a full disk)
 
 
 def footer_status(path: Path) -> str | None:
@@ -113,7 +116,23 @@ class ResultsStore:
         details: str = "",
     ) -> None:
         """Store one cell: predictions and curve points first, then the rows that mark the cell finished;
-        a failed cell's traceback goes to cells/<key>.err."""
+        a failed cell's traceback goes to cells/<key>.err. RunFolderError when the folder cannot be
+        written (the cell is then not finished, and computed again by the next run)."""
+        with self.writing():
+            self._save(key, rows, predictions, curves, details)
+
+    @contextlib.contextmanager
+    def writing(self):
+        """OSError (a full disk, a folder made read-only) as RunFolderError: one line naming the folder."""
+        try:
+            yield
+        except OSError as error:
+            raise RunFolderError(
+                f"cannot write the run folder {self.out} ({error.strerror or error}); finished cells are "
+                "saved: make room and run the same command again to resume"
+            ) from None
+
+    def _save(self, key, rows, predictions, curves, details) -> None:
         status = str(rows["status"].iloc[0])
         if predictions is not None:
             write_atomically(predictions, self.prediction_file(key))
@@ -138,8 +157,9 @@ class ResultsStore:
         """Every readable stored row, also written to results.parquet, and the finished cells' curve points
         to curves.parquet."""
         results = self.rows()
-        write_atomically(results, self.out / "results.parquet")
-        write_atomically(self.curve_points(), self.out / "curves.parquet", compression="zstd")
+        with self.writing():
+            write_atomically(results, self.out / "results.parquet")
+            write_atomically(self.curve_points(), self.out / "curves.parquet", compression="zstd")
         return results
 
     def curve_points(self) -> pd.DataFrame:
@@ -176,18 +196,28 @@ def exclusive(out: Path):
         raise UsageError(f"--out {out} is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        handle = open(out / ".lock", "a+")  # noqa: SIM115 - held open for the block
     except OSError as error:
         raise UsageError(f"cannot write the run folder {out}: {error.strerror or error}") from None
+    busy = f"run folder {out} is in use by another run"
+    with held(out / ".lock", f"the run folder {out}", busy, "wait for it to end"):
+        yield
+
+
+@contextlib.contextmanager
+def held(lock: Path, place: str, busy: str, advice: str):
+    """An flock on the file `lock` for the block, the holder's pid written in it; UsageError `busy (pid N);
+    advice` when another process holds it, `cannot write PLACE` when the file cannot be opened."""
+    try:
+        handle = open(lock, "a+")  # noqa: SIM115 - held open for the block
+    except OSError as error:
+        raise UsageError(f"cannot write {place}: {error.strerror or error}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise UsageError(
-                f"run folder {out} is in use by another run ({holder}); wait for it to end"
-            ) from None
+            raise UsageError(f"{busy} ({holder}); {advice}") from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}\n")

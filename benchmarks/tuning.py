@@ -6,6 +6,8 @@ import os
 import socket
 import time
 import warnings
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLA
 from benchmarks.errors import UsageError
 from benchmarks.scoring import HEADLINE, score_cell
 from benchmarks.seeds import derive_seed
+from benchmarks.store import held
 from methods.core.base import UpliftMethod, ValidationSet
 
 
@@ -156,6 +159,22 @@ def open_storage(url: str):
                 continue
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise UsageError(f"cannot open the Optuna storage {shown(url)}: {first_line}") from None
+
+
+@contextmanager
+def holding_storage(url: str):
+    """Hold an SQLite Optuna storage for one `run` (an flock on DB.lock beside its file): a second run
+    with another --out but the same --storage is refused, since each run's start fails the trials left
+    running in it, which would be the first run's live ones. Server storages (PostgreSQL) are shared
+    safely by trial heartbeats and are not held."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    lock = Path(database).with_name(Path(database).name + ".lock")
+    busy = f"the Optuna storage {shown(url)} is in use by another run"
+    with held(lock, str(lock), busy, "wait for it to end or give this run its own --storage"):
+        yield
 
 
 def delete_studies(storage: str, names: list[str]) -> None:

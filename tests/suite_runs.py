@@ -14,3 +14,8 @@ def run_suite(folder: Path, text: str, *extra: str, name: str = "tiny") -> Path:
     out = folder / "runs" / name
     assert main(["run", "--suite", str(suite), "--out", str(out), *extra]) == 0
     return out
+
+
+# results.parquet columns that differ between two runs of the same cells (timings, and the commit when a
+# test compares runs across a change of the working tree)
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds", "git_commit", "git_dirty"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
+from tests.suite_runs import VOLATILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +39,6 @@ name = "tlearner-lgbm"
 [[methods]]
 name = "rlearner-value"
 """
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from benchmarks.cli import main
 from benchmarks.runner import prepare, shut_down_loky
 from benchmarks.store import ResultsStore, exclusive
 from methods.core.registry import discover
+from tests.suite_runs import VOLATILE
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
 SUITE = """
 kind = "effect"
 seeds = 1

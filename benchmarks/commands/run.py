@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -20,6 +21,8 @@ from benchmarks.plan_report import estimate_line, plan_text, totals_line
 from benchmarks.state import FINISHED, NO_DATA, SKIPPED, cell_states, to_compute
 from benchmarks.store import NO_DATA_STATUS, ResultsStore, exclusive
 from benchmarks.summary import headline_table, reference_run, terminal_table
+from benchmarks.threads import DEFAULT_THREADS
+from benchmarks.tuning import holding_storage
 from datasets.base import DataError
 from methods.core.deep.devices import STRATEGIES
 from methods.core.deep.logs import LOGGERS, OPTIONAL_PACKAGES
@@ -50,6 +53,12 @@ def add_parser(subparsers) -> None:
         "--jobs",
         type=int,
         help="cells computed in parallel processes (default 1; --dask local: workers, default 2)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"threads of each cell (BLAS, OpenMP, torch), whatever the mode (default {DEFAULT_THREADS})",
     )
     parser.add_argument(
         "--dask", metavar="ADDRESS", help="run the cells on a Dask scheduler (tcp://host:port, or local)"
@@ -175,7 +184,7 @@ def cap_epochs(cells, registry, max_epochs: int | None):
 
 
 def run(args) -> int:
-    for option in ("trials", "jobs", "devices", "max_epochs"):
+    for option in ("trials", "jobs", "threads", "devices", "max_epochs"):
         value, least = getattr(args, option), 0 if option == "trials" else 1
         if value is not None and value < least:
             raise UsageError(f"--{option.replace('_', '-')} must be at least {least}, got {value}")
@@ -221,7 +230,9 @@ def run(args) -> int:
     with exclusive(out):
         store = ResultsStore(out)
         storage = args.storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
-        with logging_to(out / "run.log"):
+        # the run folder's own storage is held with the folder
+        shared = holding_storage(args.storage) if args.storage else contextlib.nullcontext()
+        with shared, logging_to(out / "run.log"):
             states = cell_states(cells, store, missing=missing, force=args.force)
             todo = to_compute(cells, states)
             done = sum(state in (FINISHED, SKIPPED) for state in states.values())
@@ -240,6 +251,7 @@ def run(args) -> int:
                 jobs=args.jobs,
                 dask=args.dask,
                 expected=expected,
+                threads=args.threads,
             )
             with phase("report"):
                 results = store.merge()
