@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class Cell:
     kind: str
     devices: int = 1  # the Lightning models' devices and strategy (suite [trainer] table, --devices)
     strategy: str = "auto"
+    rankings: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> ranking overrides
 
     @property
     def key(self) -> str:
@@ -72,7 +73,16 @@ def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | 
         if name not in listed and (name in registry.methods or name in registry.refused)
     ]
     for entry in entries:
-        registry.get(entry.name)(**entry.params).resolved_params()  # MethodError if bad
+        method_class = registry.get(entry.name)
+        method_class(**entry.params).resolved_params()  # MethodError if bad
+        for overrides in entry.rankings.values():
+            method_class.check_ranking(overrides)
+            method_class(**{**entry.params, **overrides}).resolved_params()
+    labels = [e.label or e.name for e in entries]
+    derived = [label for e in entries for label in e.rankings]
+    clashes = sorted({label for label in derived if label in labels or derived.count(label) > 1})
+    if clashes:
+        raise UsageError(f"suite {suite.name!r}: the ranking label {clashes[0]} names another row too")
     return entries
 
 
@@ -127,9 +137,10 @@ def cells_of(
                         kind=suite.kind,
                         devices=devices if devices is not None else suite.trainer.devices,
                         strategy=strategy if strategy is not None else suite.trainer.strategy,
+                        rankings=method.rankings,
                     )
                 )
-    cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))
+    cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name, *c.rankings))
     return _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
 
 
