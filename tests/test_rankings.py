@@ -60,6 +60,7 @@ def test_a_ranking_label_is_scored_from_the_cell_fit_and_equals_a_separate_fit(r
     assert '"ratio": "relu"' in derived_params and '"n_estimators": 8' in derived_params
     one_fit = results[results["method"].isin(["cf", "cf-relu"])]["fit_seconds"]
     assert one_fit.nunique() == 1
+    assert "| cf-relu " in (run / "summary.md").read_text()
 
 
 def test_a_ranking_label_has_its_curves_and_its_rank_score(run):
