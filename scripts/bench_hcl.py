@@ -90,12 +90,12 @@ def main() -> None:
         label = entry.label or entry.name
         fits[label] = label
         fits.update({derived: label for derived in entry.rankings})
+    labels = args.cpu.split(",") if args.cpu else []
+    measured = measured_cpu(suite, labels, args.seed, args.data_dir) if labels else {}
     folder = Path(args.results or ROOT / "results" / suite.name)
     results = pd.read_parquet(folder / "results.parquet")
     table = recorded_wall(results[results["method"].isin(fits)], fits)
-    labels = args.cpu.split(",") if args.cpu else []
     if labels:
-        measured = measured_cpu(suite, labels, args.seed, args.data_dir)
         table[f"CPU, seed {args.seed} (s)"] = table["row"].map(lambda r: measured.get(r, (None, None))[0])
         table[f"wall, seed {args.seed} (s)"] = table["row"].map(lambda r: measured.get(r, (None, None))[1])
     commits = ", ".join(sorted(set(results["git_commit"])))
