@@ -2,8 +2,8 @@
 
 Wall: the fit and predict seconds recorded in results/<suite>/results.parquet, per seed (a row scored
 from another row's fit, a suite's `rankings`, costs no fit of its own). CPU: the rows named by --cpu are
-computed again for one seed, in this process (data loaded and split beforehand), and timed with
-time.process_time (every thread of the process) and the wall clock; the result is not stored.
+computed again for one seed, each in a child process (data loaded and split before the clock starts),
+counting the CPU of every thread and of every process the cell starts; the result is not stored.
 Writes docs/perf/<suite>.md.
 
     OMP_NUM_THREADS=1 python scripts/bench_hcl.py --suite hcl-covertype --data-dir ../shared/data \\
@@ -13,6 +13,9 @@ Writes docs/perf/<suite>.md.
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,25 +56,47 @@ def recorded_wall(results: pd.DataFrame, fits: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def measured_cpu(suite, labels: list[str], seed: int, data_dir: str | None) -> dict[str, tuple[float, float]]:
-    """(CPU seconds, wall seconds) of computing each row's cell of `seed`, data already loaded and split."""
-    measured = {}
+def one_cell(suite_name: str, label: str, seed: int, data_dir: str | None) -> None:
+    """Compute one row's cell of `seed` (data loaded and split first) and print, as JSON, the CPU seconds
+    this process spent before it and the cell's wall seconds."""
+    suite = resolve_suite(suite_name)
+    (cell,) = [c for c in cells_of(suite, registry(), methods=[label], seeds=seed + 1) if c.seed == seed]
+    load_data(cell.data_key, data_dir)
+    split_rows(cell.data_key, data_dir, tuple(cell.split), derive_seed("split", cell.dataset, cell.seed))
+    setup_cpu = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
-        storage = f"sqlite:///{folder}/optuna.db"
-        for cell in cells_of(suite, registry(), methods=labels, seeds=seed + 1):
-            if cell.seed != seed:
-                continue
-            load_data(cell.data_key, data_dir)
-            split_seed = derive_seed("split", cell.dataset, cell.seed)
-            split_rows(cell.data_key, data_dir, tuple(cell.split), split_seed)
-            cpu, wall = time.process_time(), time.perf_counter()
-            result = run_cell(cell, data_dir, storage)
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            status = set(result.rows["status"])
-            if status != {"ok"}:
-                raise SystemExit(f"{cell.key}: {status}: {result.details or result.rows['reason'].iloc[0]}")
-            measured[cell.method] = (cpu, wall)
-            print(f"{cell.key}: {cpu:.1f} s CPU, {wall:.1f} s wall", flush=True)
+        wall = time.perf_counter()
+        result = run_cell(cell, data_dir, f"sqlite:///{folder}/optuna.db")
+        wall = time.perf_counter() - wall
+    status = sorted(set(result.rows["status"]))
+    print(json.dumps({"setup_cpu": setup_cpu, "wall": wall, "status": status, "reason": result.details}))
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured_cpu(suite_name: str, labels: list[str], seed: int, data_dir: str | None) -> dict:
+    """(CPU seconds, wall seconds) of each row's cell of `seed`, each computed in a child process: the CPU
+    of the child and of every process it started (causalml's R-learner cross-fits in joblib workers),
+    less the child's start, data load and split."""
+    measured = {}
+    for label in labels:
+        before = children_cpu()
+        command = [sys.executable, __file__, "--suite", suite_name, "--one", label, "--seed", str(seed)]
+        out = subprocess.run(
+            command + (["--data-dir", data_dir] if data_dir else []), capture_output=True, text=True
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"{label}: {out.stderr.strip().splitlines()[-1]}")
+        report = json.loads(out.stdout.strip().splitlines()[-1])
+        if report["status"] != ["ok"]:
+            raise SystemExit(f"{label}: {report['status']}: {report['reason']}")
+        measured[label] = (children_cpu() - before - report["setup_cpu"], report["wall"])
+        print(
+            f"{label}, seed {seed}: {measured[label][0]:.1f} s CPU, {report['wall']:.1f} s wall", flush=True
+        )
     return measured
 
 
@@ -82,8 +107,11 @@ def main() -> None:
     parser.add_argument("--cpu", help="comma-separated row labels to compute again for CPU time")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the child process that computes one row's cell
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.one:
+        return one_cell(args.suite, args.one, args.seed, args.data_dir)
     suite = resolve_suite(args.suite)
     fits = {}
     for entry in method_entries(suite, registry()):
@@ -91,7 +119,7 @@ def main() -> None:
         fits[label] = label
         fits.update({derived: label for derived in entry.rankings})
     labels = args.cpu.split(",") if args.cpu else []
-    measured = measured_cpu(suite, labels, args.seed, args.data_dir) if labels else {}
+    measured = measured_cpu(args.suite, labels, args.seed, args.data_dir) if labels else {}
     folder = Path(args.results or ROOT / "results" / suite.name)
     results = pd.read_parquet(folder / "results.parquet")
     table = recorded_wall(results[results["method"].isin(fits)], fits)
@@ -108,8 +136,8 @@ def main() -> None:
         f"/results.parquet (commits {commits}), on the shared machine under whatever load it had, without "
         "Optuna's trials (tlearner-lgbm tunes 8 before its fit); a row "
         "scored from another row's fit (the suite's `rankings`) adds its ranking seconds only. CPU: the "
-        "named rows computed again for one seed in one process (every thread counted; tuning included), "
-        "the data loaded and split beforehand.",
+        "named rows computed again for one seed, each in a child process (every thread and every process "
+        "the cell starts counted, tuning included), the data loaded and split beforehand.",
         table,
         "No target: the figures say what a full run of the suite costs and where the time goes.",
     )
