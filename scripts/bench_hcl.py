@@ -60,7 +60,8 @@ def one_cell(suite_name: str, label: str, seed: int, data_dir: str | None) -> No
     """Compute one row's cell of `seed` (data loaded and split first) and print, as JSON, the CPU seconds
     this process spent before it and the cell's wall seconds."""
     suite = resolve_suite(suite_name)
-    (cell,) = [c for c in cells_of(suite, registry(), methods=[label], seeds=seed + 1) if c.seed == seed]
+    cells = cells_of(suite, registry(), methods=[label], seeds=seed + 1)
+    (cell,) = [c for c in cells if c.method == label and c.seed == seed]
     load_data(cell.data_key, data_dir)
     split_rows(cell.data_key, data_dir, tuple(cell.split), derive_seed("split", cell.dataset, cell.seed))
     setup_cpu = time.process_time()
