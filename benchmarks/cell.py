@@ -204,32 +204,71 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             rank_score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
         predict_seconds = time.perf_counter() - start
         with phase("metrics", cell.key):
-            rows = score_split(method, test, data.arm_names, data.outcome_names, cell.kind)
-            if method.capabilities.predicts_effects:
-                effects = method.predict(test.X)
-                if test.tau is not None:
-                    rows += pehe_rows(data.outcome_names, data.arm_names, test.tau, effects)
-                if test.propensity is not None:
-                    rows += policy_rows(test.treatment, test.y, data.outcome_names, effects, test.propensity)
+            rows = metric_rows(method, test, data, cell.kind)
+        ranked = {
+            label: ranked_by(method, overrides, test, data, cell.kind)
+            for label, overrides in cell.rankings.items()
+        }
         with phase("predictions", cell.key):
             predictions = predictions_frame(test, test_rows, method, rank_score)
+            for label, (score, _, _) in ranked.items():
+                predictions[f"rank_score:{label}"] = score
     common = dict(
-        params=json.dumps(params, sort_keys=True, default=str),
         tuned=tuned,
         fit_seconds=fit_seconds,
-        predict_seconds=predict_seconds,
         tune_seconds=sum(trials),
         tune_trials=len(trials),
         n_train=train.n_rows,
         n_test=test.n_rows,
         **(method.training_summary() if hasattr(method, "training_summary") else {}),
     )
-    frame = pd.DataFrame([base_row(cell, **common, **row) for row in rows])
-    return frame, predictions, curve_points(cell, predictions, data.arm_names, data.outcome_names)
+    frames = [
+        pd.DataFrame(
+            [
+                base_row(cell, params=as_json(params), predict_seconds=predict_seconds, **common, **row)
+                for row in rows
+            ]
+        )
+    ]
+    curves = [curve_points(cell, cell.method, predictions, data.arm_names, data.outcome_names)]
+    for label, (score, label_rows, seconds) in ranked.items():
+        fields = dict(
+            method=label, params=as_json({**params, **cell.rankings[label]}), predict_seconds=seconds
+        )
+        frames.append(pd.DataFrame([base_row(cell, **fields, **common, **row) for row in label_rows]))
+        ranked_predictions = predictions.assign(rank_score=score)
+        curves.append(curve_points(cell, label, ranked_predictions, data.arm_names, data.outcome_names))
+    return pd.concat(frames, ignore_index=True), predictions, pd.concat(curves, ignore_index=True)
 
 
-def curve_points(cell: Cell, predictions: pd.DataFrame, arm_names, outcome_names) -> pd.DataFrame:
-    """The cell's curve points (benchmarks/curves.py) from its test predictions, with the cell's identity."""
+def as_json(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+def metric_rows(method: UpliftMethod, test, data, kind: str) -> list[dict]:
+    """The metric rows of the fitted method on the test split."""
+    rows = score_split(method, test, data.arm_names, data.outcome_names, kind)
+    if method.capabilities.predicts_effects:
+        effects = method.predict(test.X)
+        if test.tau is not None:
+            rows += pehe_rows(data.outcome_names, data.arm_names, test.tau, effects)
+        if test.propensity is not None:
+            rows += policy_rows(test.treatment, test.y, data.outcome_names, effects, test.propensity)
+    return rows
+
+
+def ranked_by(method: UpliftMethod, overrides: dict, test, data, kind: str):
+    """(rank score, metric rows, seconds to rank) of the fitted method under a suite's `rankings` entry:
+    another ranking rule scored from the same fit (the effects are predicted once)."""
+    with method.ranked_by(overrides):
+        start = time.perf_counter()
+        score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
+        seconds = time.perf_counter() - start
+        return score, metric_rows(method, test, data, kind), seconds
+
+
+def curve_points(cell: Cell, label: str, predictions: pd.DataFrame, arm_names, outcome_names) -> pd.DataFrame:
+    """The curve points (benchmarks/curves.py) of one result label of the cell from its test predictions."""
     curves = cell_curves(predictions, arm_names, outcome_names)
-    identity = dict(suite=cell.suite, dataset=cell.dataset, method=cell.method, seed=cell.seed)
+    identity = dict(suite=cell.suite, dataset=cell.dataset, method=label, seed=cell.seed)
     return curves.assign(**identity, n_test=len(predictions))[[*identity, "n_test", *CURVE_COLUMNS]]

@@ -8,7 +8,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Cell:
     plugins: tuple[str, ...] = ()  # plug-in paths the worker computing the cell discovers methods from
     logger: str = "none"  # the Lightning logger of the final fit's epochs (methods/core/deep/logs.py)
     out: str = ""  # the run folder, where that logger writes
+    rankings: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> ranking overrides
 
     @property
     def key(self) -> str:
@@ -85,7 +86,16 @@ def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | 
     ]
     for entry in entries:
         where = f"suite file {suite.path or suite.name}: method {entry.label or entry.name}"
-        check_method_params(registry.get(entry.name), entry.params, where)  # MethodError if unknown
+        method_class = registry.get(entry.name)  # MethodError if unknown
+        check_method_params(method_class, entry.params, where)
+        for overrides in entry.rankings.values():
+            method_class.check_ranking(overrides)
+            check_method_params(method_class, {**entry.params, **overrides}, where)
+    labels = [e.label or e.name for e in entries]
+    derived = [label for e in entries for label in e.rankings]
+    clashes = sorted({label for label in derived if label in labels or derived.count(label) > 1})
+    if clashes:
+        raise UsageError(f"suite {suite.name!r}: the ranking label {clashes[0]} names another row too")
     return entries
 
 
@@ -145,9 +155,10 @@ def cells_of(
                         kind=suite.kind,
                         devices=devices if devices is not None else suite.trainer.devices,
                         strategy=strategy if strategy is not None else suite.trainer.strategy,
+                        rankings=method.rankings,
                     )
                 )
-    cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name))
+    cells = _select(cells, methods, "method", lambda c: (c.method, c.method_name, *c.rankings))
     cells = _select(cells, dataset_names, "dataset", lambda c: (c.dataset, c.dataset_name))
     return with_settings(cells, settings) if settings and not seen else cells
 

@@ -13,7 +13,9 @@ class CausalForest(EconmlPerTarget):
 
     With cost in the data it fits a second forest on cost and ranks by the ratio tau_v / tau_c: `ratio`
     "plain" is the HCL paper's causal-forest baseline (its text and 2020 code), "relu" the 2025 code's
-    relu(tau_v) / (relu(tau_c) + 1e-5). n_jobs is 1: econml's forest is bit-reproducible only then."""
+    relu(tau_v) / (relu(tau_c) + 1e-5); `ratio` changes the ranking only, so one fit serves both (a
+    suite's `rankings`). n_jobs is 1: econml's forest is bit-reproducible only then. drate is off: its
+    out-of-bag average effect over the training rows is used by nothing here."""
 
     name = "causal-forest"
     capabilities = Capabilities(native="econml: all arms in one forest; one forest per target")
@@ -26,8 +28,11 @@ class CausalForest(EconmlPerTarget):
         "min_samples_leaf": 5,
         "max_depth": None,
         "max_samples": 0.45,
+        "max_features": None,  # every feature at each split (econml: None as "auto"); a count or fraction
+        "min_balancedness_tol": 0.45,
         "ratio": "plain",
     }
+    ranking_params = frozenset({"ratio"})
     fast_params = {"n_estimators": 10}
 
     @classmethod
@@ -42,8 +47,7 @@ class CausalForest(EconmlPerTarget):
     def _estimator(self, seed):
         from econml.dml import CausalForestDML
 
-        if self.params_["ratio"] not in RATIOS:
-            raise ValueError(f"ratio must be one of {', '.join(RATIOS)}, got {self.params_['ratio']!r}")
+        self._check_ratio()
         forest = {k: v for k, v in self.params_.items() if k != "ratio"}
         return CausalForestDML(
             model_y=self.nuisance(seed),
@@ -52,12 +56,18 @@ class CausalForest(EconmlPerTarget):
             n_jobs=1,
             random_state=seed,
             inference=False,
+            drate=False,
             **forest,
         )
 
     def rank(self, X: np.ndarray, *, value: int = 0, cost: int | None = None) -> np.ndarray:
         """The value effect of the best arm, or with `cost` the ratio rule named by `ratio`."""
+        self._check_ratio()
         if cost is None or self.params_["ratio"] == "relu":
             return super().rank(X, value=value, cost=cost)
         effects = self._effects(X)
         return ratio_score(effects[:, :, value], effects[:, :, self.n_outcomes_ + cost]).max(axis=1)
+
+    def _check_ratio(self) -> None:
+        if self.params_["ratio"] not in RATIOS:
+            raise ValueError(f"ratio must be one of {', '.join(RATIOS)}, got {self.params_['ratio']!r}")

@@ -40,7 +40,8 @@ def backfill(out: Path, suites: list[str], data_dir: str | None) -> tuple[int, i
         data = load_data(cell.data_key, data_dir)
         predictions = pd.read_parquet(store.prediction_file(key))
         write_atomically(
-            curve_points(cell, predictions, data.arm_names, data.outcome_names), store.curve_file(key)
+            curve_points(cell, cell.method, predictions, data.arm_names, data.outcome_names),
+            store.curve_file(key),
         )
         done += 1
     store.merge()

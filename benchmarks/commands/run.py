@@ -274,8 +274,9 @@ def run(args) -> int:
 
 
 def summarise(results, cells, suite, out: Path):
-    """This run's cells' rows; their headline table is written to OUT/summary.md."""
-    keys = {(c.suite, c.dataset, c.method) for c in cells}
+    """This run's cells' rows (with the rows their `rankings` add); their headline table is written to
+    OUT/summary.md."""
+    keys = {(c.suite, c.dataset, label) for c in cells for label in (c.method, *c.rankings)}
     mine = results[
         [k in keys for k in zip(results["suite"], results["dataset"], results["method"], strict=True)]
     ]

@@ -30,12 +30,15 @@ class DatasetEntry:
 
 @dataclass(frozen=True)
 class MethodEntry:
-    """One [[methods]] table: a registered method, its parameters and whether Optuna tunes it."""
+    """One [[methods]] table: a registered method, its parameters, whether Optuna tunes it, and `rankings`:
+    further result labels scored from the same fit, each with overrides of the method's ranking parameters
+    (e.g. `rankings = { causal-forest-relu = { ratio = "relu" } }`)."""
 
     name: str
     label: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     tune: bool = True
+    rankings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class UpliftMethod:
     param_ranges: ClassVar[
         dict[str, tuple[float | None, float | None]]
     ] = {}  # bounds other than the defaults'
+    ranking_params: ClassVar[frozenset[str]] = frozenset()  # change `rank` only, never the fit
 
     def __init__(self, **params: Any) -> None:
         self.params = dict(params)
@@ -114,6 +115,18 @@ class UpliftMethod:
                 f"valid: {', '.join(self.defaults)}"
             )
         return {**self.defaults, **self.params}
+
+    @classmethod
+    def check_ranking(cls, overrides: dict[str, Any]) -> None:
+        """MethodError unless every key of `overrides` is one of the method's ranking parameters: those
+        that change only `rank`, so that one fit serves every value (a suite's `rankings`)."""
+        others = sorted(set(overrides) - cls.ranking_params)
+        if others:
+            valid = ", ".join(sorted(cls.ranking_params)) or "none"
+            raise MethodError(
+                f"method {cls.name!r}: {', '.join(others)} changes the fit, not only the ranking; "
+                f"ranking parameters: {valid}"
+            )
 
     @classmethod
     def search_space(cls, trial: Any) -> dict[str, Any]:
@@ -201,6 +214,18 @@ class UpliftMethod:
         finally:
             if outermost:
                 self._effects_cache = None
+
+    @contextlib.contextmanager
+    def ranked_by(self, overrides: dict[str, Any]) -> Iterator[UpliftMethod]:
+        """Within the block, the fitted method ranks with `overrides` of its ranking parameters (MethodError
+        for any other parameter): several ranking rules scored from one fit."""
+        self.check_ranking(overrides)
+        fitted = self.params_
+        self.params_ = {**fitted, **overrides}
+        try:
+            yield self
+        finally:
+            self.params_ = fitted
 
     def _effects(self, X: np.ndarray) -> np.ndarray:
         if not self.capabilities.predicts_effects:
