@@ -17,7 +17,7 @@ COMMANDS = {
     "list": "list datasets, methods and suites",
     "data": "inspect datasets",
     "run": "run a suite (resumable; finished cells are skipped)",
-    "report": "regenerate the tables, figures and HTML report in paper/ from results",
+    "report": "the tables, figures and HTML report of finished runs (paper/ from results/*)",
 }
 EXIT_USER_ERROR = 2
 
