@@ -41,13 +41,17 @@ METHOD_ORDER = [
     "mtmt",
     "mtmt-stop-gradient",
     "mtmt-no-interaction",
+    "mtmt-authors",
     "tarnet",
     "flextenet",
     "slearner-net",
     "tlearner-net",
     "tlearner-lgbm",
     "xlearner-lgbm",
+    "difference-in-means",
 ]
+FLOOR = "difference-in-means"  # covariate-free: a method that does not beat it learned no heterogeneity
+BASE_EFFECT_METHODS = ("mtmt", "mtmt-stop-gradient", "mtmt-no-interaction")  # the paper's form: a base head
 
 
 def designs(suite) -> pd.DataFrame:
@@ -123,6 +127,35 @@ def paired(seeds: pd.DataFrame, reference: str = "mtmt") -> pd.DataFrame:
     return differences.groupby(level=DESIGN).agg(interval).reset_index()
 
 
+def against_floor(seeds: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per design and method: PEHE minus the difference-in-means floor's, paired by seed, with the verdict
+    "beats" (95% t-interval below 0), "worse" (above 0) or "level"; and per method the count of designs
+    of each verdict. Two empty frames when the floor was not run."""
+    from benchmarks.report.tables import estimate
+
+    wide = seeds.pivot_table(index=[*DESIGN, "seed"], columns="method", values="pehe")
+    if FLOOR not in wide:
+        return pd.DataFrame(), pd.DataFrame()
+    records = []
+    for method in [m for m in METHOD_ORDER if m in wide and m != FLOOR]:
+        differences = (wide[method] - wide[FLOOR]).dropna()
+        for design, values in differences.groupby(level=DESIGN):
+            e = estimate(values.to_numpy())
+            clear = e.low is not None and not e.low <= 0 <= e.high
+            verdict = ("beats" if e.high < 0 else "worse") if clear else "level"
+            mark = f" ({verdict})" if clear else ""
+            records.append(
+                {**dict(zip(DESIGN, design, strict=True)), "method": method, "verdict": verdict,
+                 "difference": interval(values) + mark}
+            )  # fmt: skip
+    table = pd.DataFrame.from_records(records)
+    order = [m for m in METHOD_ORDER if m in set(table["method"])]
+    cells = table.pivot_table(index=DESIGN, columns="method", values="difference", aggfunc="first")
+    counts = table.groupby("method")["verdict"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(order).reindex(columns=["beats", "level", "worse"], fill_value=0)
+    return cells[order].reset_index(), counts.reset_index()
+
+
 def base_correlation(predictions: pd.DataFrame, common_effect: np.ndarray, outcomes) -> dict[str, float]:
     """Pearson correlation, per task, of the predicted base effect (columns base:<task>) with the true
     common effect of the same rows (column `row` indexes the dataset); NaN where either is constant."""
@@ -144,7 +177,7 @@ def base_correlations(out: Path, design: pd.DataFrame, results: pd.DataFrame) ->
     known = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["dataset", "method", "seed"])
     seen = set(zip(known["dataset"], known["method"], known["seed"], strict=True))
     store = ResultsStore(out)
-    cells = results[(results["status"] == "ok") & results["method"].str.startswith("mtmt")]
+    cells = results[(results["status"] == "ok") & results["method"].isin(BASE_EFFECT_METHODS)]
     cells = cells.drop_duplicates(["dataset", "method", "seed"])
     options = design.set_index("dataset")["options"]
     records = []
@@ -195,6 +228,26 @@ def write_claim(out: Path, seeds: pd.DataFrame, correlations: pd.DataFrame, desi
             "\n## MTMT's PEHE minus each method's, paired by seed\n\nNegative: MTMT recovers the effects "
             "better. Mean ± half-width of the 95% t-interval of the per-seed differences.\n\n"
             + differences.to_markdown(index=False)
+            + "\n"
+        )
+    verdicts, counts = against_floor(seeds)
+    if len(verdicts):
+        text += (
+            "\n## Against the difference-in-means floor\n\nEach method's PEHE minus the floor's (per arm "
+            "and task the treated-minus-control mean of the training rows, the same effect for every row), "
+            "paired by seed: mean ± half-width of the 95% t-interval; (beats): the interval is below 0, "
+            "(worse): above 0. A method that does not beat the floor learned no heterogeneity there.\n\n"
+            + counts.to_markdown(index=False)
+            + "\n\n"
+            + verdicts.to_markdown(index=False)
+            + "\n"
+        )
+    authors = paired(seeds, reference="mtmt-authors")
+    if len(authors):
+        text += (
+            "\n## The authors' network's PEHE minus each method's, paired by seed\n\nNegative: the "
+            "authors' network (`mtmt-authors`) recovers the effects better. Designs where it ran.\n\n"
+            + authors.to_markdown(index=False)
             + "\n"
         )
     if len(correlations):
@@ -332,7 +385,13 @@ def main() -> None:
     from benchmarks.store import ResultsStore
 
     out = Path(args.out)
-    results = ResultsStore(out).merge()  # also refreshes results.parquet
+    store = ResultsStore(out)
+    if store.cells.is_dir():
+        results = store.merge()  # also refreshes results.parquet
+    elif (out / "results.parquet").is_file():  # a committed folder: its cell files are not committed
+        results = pd.read_parquet(out / "results.parquet")
+    else:
+        results = pd.DataFrame()
     if results.empty:
         raise SystemExit(f"{out} holds no cells: run `python -m benchmarks run --suite {SUITE} --out {out}`")
     design = designs(suites.load(SUITE))

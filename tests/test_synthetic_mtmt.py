@@ -143,3 +143,25 @@ def test_paired_differences_are_per_seed_and_skip_designs_without_mtmt():
     table = report.paired(seeds)
     assert table["arms"].tolist() == [8]
     assert table["tarnet"].iloc[0].startswith("-0.0250 ± ")
+
+
+def test_the_floor_verdict_needs_a_paired_interval_clear_of_zero():
+    report = script("synthetic_mtmt")
+    design = {"structure": "low-rank/shared", "arms": 4, "rows_per_arm": 1000, "gamma": 0.3}
+    floor = [0.110, 0.120, 0.130]
+    pehe = {
+        "difference-in-means": floor,
+        "tarnet": [f - 0.02 for f in floor],  # lower on every seed by the same amount: beats
+        "mtmt": [floor[0] + 0.03, floor[1] - 0.03, floor[2] + 0.01],  # either side: level
+        "tlearner-lgbm": [f + 0.1 for f in floor],  # higher on every seed: worse
+    }
+    seeds = pd.DataFrame(
+        [{**design, "seed": s, "method": m, "pehe": v[s]} for m, v in pehe.items() for s in range(3)]
+    )
+    verdicts, counts = report.against_floor(seeds)
+    assert counts.set_index("method").loc["tarnet", "beats"] == 1
+    assert counts.set_index("method").loc["mtmt", "level"] == 1
+    assert counts.set_index("method").loc["tlearner-lgbm", "worse"] == 1
+    assert "difference-in-means" not in verdicts.columns
+    assert verdicts.loc[0, "tarnet"].endswith("(beats)") and "(" not in verdicts.loc[0, "mtmt"]
+    assert report.against_floor(seeds[seeds["method"] != "difference-in-means"])[0].empty
