@@ -165,3 +165,14 @@ def test_the_floor_verdict_needs_a_paired_interval_clear_of_zero():
     assert "difference-in-means" not in verdicts.columns
     assert verdicts.loc[0, "tarnet"].endswith("(beats)") and "(" not in verdicts.loc[0, "mtmt"]
     assert report.against_floor(seeds[seeds["method"] != "difference-in-means"])[0].empty
+
+
+def test_report_draws_the_claims_three_figures_from_a_committed_run(tmp_path):
+    from benchmarks.report import build
+
+    committed = Path(__file__).resolve().parent.parent / "results" / "synthetic-mtmt"
+    written = build([str(committed)], tmp_path / "out", reference=False)
+    names = {p.name for p in written}
+    for figure in ("pehe", "structure", "base-correlation"):
+        assert f"synthetic-mtmt-{figure}.png" in names
+    assert "synthetic-mtmt-pehe.png" in (tmp_path / "out" / "synthetic-mtmt.html").read_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.errors import UsageError
-from benchmarks.report import claims, figures, html, leaderboard, training_curves
+from benchmarks.report import claims, figures, html, leaderboard, synthetic_claim, training_curves
 from benchmarks.report.tables import build_table, table_notes, table_specs
 from benchmarks.store import NO_DATA_STATUS, ResultsStore
 
@@ -219,6 +219,7 @@ def build(run_dirs: list[str], out_dir: Path | None = None, reference: bool = Tr
     tests = leaderboard.friedman_tests(results)
     written += leaderboard.write_markdown(boards, tests, out_dir / "tables", source)
     written += figures.build_all(results, load_curves(folders), out_dir / "figures")
+    written += synthetic_claim.build(results, folders, out_dir / "figures")
     written += training_curves.training_curves(results, out_dir / "figures")
     for test in tests:
         written += leaderboard.critical_difference(test, out_dir / "figures")
