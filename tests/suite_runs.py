@@ -19,3 +19,5 @@ def run_suite(folder: Path, text: str, *extra: str, name: str = "tiny") -> Path:
 # results.parquet columns that differ between two runs of the same cells (timings, and the commit when a
 # test compares runs across a change of the working tree)
 VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds", "git_commit", "git_dirty"]
+# the columns that name one value of results.parquet
+KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]

@@ -16,10 +16,9 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
-from tests.suite_runs import VOLATILE
+from tests.suite_runs import KEYS, VOLATILE
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 # untuned, so that a scheduler started by the test (a "remote" one) may run it without a storage server;
 # the causal forest's cell takes seconds, long enough to kill its worker in the middle of it
 KILL_SUITE = """

@@ -21,10 +21,9 @@ from benchmarks.cli import main
 from benchmarks.errors import ClusterError
 from benchmarks.store import ResultsStore
 from benchmarks.tuning import holding_storage
-from tests.suite_runs import VOLATILE
+from tests.suite_runs import KEYS, VOLATILE
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 SUITE = """
 kind = "effect"
 seeds = 2

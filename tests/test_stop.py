@@ -18,10 +18,9 @@ import psutil
 import pytest
 
 from benchmarks.stopping import Stopped, stop_on_signals
-from tests.suite_runs import VOLATILE
+from tests.suite_runs import KEYS, VOLATILE
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
 # eight cells of a few seconds each: a tuned one (its study resumes), one whose forest uses joblib helpers
 SUITE = """
 kind = "effect"
