@@ -3,9 +3,9 @@
 A value must have the type of the default it replaces (an integer for an integer default, a number for a
 float default, true or false for a boolean, a string for a string, a list for a tuple; anything for a None
 default), and an evident sign: a positive integer default (epochs, counts, sizes) asks for at least 1, a
-non-negative numeric default for at least 0. A method may declare other bounds in `param_ranges`
-(docs/contract.md). Every failure is one line naming the suite file, the method or dataset and the
-parameter."""
+non-negative numeric default for at least 0. A method may declare other bounds in `param_ranges`, and
+the values of a parameter that takes few in `param_choices` (docs/contract.md). Every failure is one line
+naming the suite file, the method or dataset and the parameter."""
 
 from __future__ import annotations
 
@@ -70,8 +70,12 @@ def check_method_params(method_class: type, params: dict[str, Any], where: str) 
         valid = ", ".join(defaults) or "none"
         raise UsageError(f"{where} has no parameter `{unknown[0]}`; valid: {valid}")
     declared = getattr(method_class, "param_ranges", {})
+    choices = getattr(method_class, "param_choices", {})
     for name, value in params.items():
         check_value(name, value, defaults[name], declared.get(name), where)
+        if name in choices and value not in choices[name]:
+            allowed = ", ".join(map(repr, choices[name]))
+            raise UsageError(f"{where}, parameter `{name}` must be one of {allowed}, got {value!r}")
 
 
 def check_dataset_options(loader, options: dict[str, Any], where: str) -> None:

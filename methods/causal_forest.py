@@ -33,6 +33,7 @@ class CausalForest(EconmlPerTarget):
         "ratio": "plain",
     }
     ranking_params = frozenset({"ratio"})
+    param_choices = {"ratio": ("plain", "relu")}
     fast_params = {"n_estimators": 10}
 
     @classmethod

@@ -85,6 +85,14 @@ def one_line(capsys) -> str:
             GOOD.replace('"synthetic"', '"synthetic"\nmax_rows = -5'),
             "`datasets[0].max_rows` must not be negative",
         ),
+        (
+            GOOD.replace('"random"', '"causal-forest"\nparams = { ratio = "log" }'),
+            "method causal-forest, parameter `ratio` must be one of 'plain', 'relu', got 'log'",
+        ),
+        (
+            GOOD.replace('"random"', '"causal-forest"\nrankings = { cf-bad = { ratio = "log" } }'),
+            "method causal-forest, parameter `ratio` must be one of 'plain', 'relu', got 'log'",
+        ),
         ("methods = []\n" + GOOD.split("[[methods]]")[0], "`methods` is empty"),
         ("datasets = []\n", "`datasets` is empty"),
     ],

@@ -100,6 +100,7 @@ class UpliftMethod:
     param_ranges: ClassVar[
         dict[str, tuple[float | None, float | None]]
     ] = {}  # bounds other than the defaults'
+    param_choices: ClassVar[dict[str, tuple[Any, ...]]] = {}  # the values a parameter may take, if few
     ranking_params: ClassVar[frozenset[str]] = frozenset()  # change `rank` only, never the fit
 
     def __init__(self, **params: Any) -> None:
