@@ -9,9 +9,6 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-import threadpoolctl
-import torch
-
 DEFAULT_THREADS = 1  # per cell; parallelism comes from computing cells side by side (--jobs, Dask)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -37,6 +34,9 @@ def thread_budget(threads: int):
     """Run a cell with `threads` threads: the BLAS and OpenMP libraries already loaded are limited with
     threadpoolctl, those loaded during the cell read the environment variables, torch's intra-op pool is
     set with torch.set_num_threads."""
+    import threadpoolctl  # loaded by the cell, not by `run --plan` or `--help`
+    import torch
+
     previous = torch.get_num_threads()
     with thread_variables(threads), threadpoolctl.threadpool_limits(limits=threads):
         torch.set_num_threads(threads)
