@@ -58,8 +58,9 @@ def stop_on_signals():
 
 
 def ignore_signals() -> None:
-    """In a pool worker: leave SIGINT and SIGTERM to the main process, which ends the worker itself (a
-    worker interrupted on its own would go on to the next queued cell)."""
+    """Ignore SIGINT and SIGTERM from here on: in a pool worker, to leave them to the main process, which
+    ends the worker itself (a worker interrupted on its own would go on to the next queued cell); in the
+    main process, once the command is over."""
     for number in SIGNALS:
         signal.signal(number, signal.SIG_IGN)
 

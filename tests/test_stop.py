@@ -59,6 +59,14 @@ def stable(out: Path) -> pd.DataFrame:
     return results.sort_values(KEYS, na_position="first").reset_index(drop=True)
 
 
+def is_python(process: psutil.Process) -> bool:
+    """Whether the process runs Python (a worker), not a short-lived helper such as git."""
+    try:
+        return "python" in process.name().lower()
+    except psutil.NoSuchProcess:
+        return False
+
+
 def alive(process: psutil.Process) -> bool:
     try:
         return process.status() != psutil.STATUS_ZOMBIE
@@ -77,16 +85,20 @@ def left_after(processes: list[psutil.Process], seconds: float) -> list[int]:
 def stop_at_random(
     args: list[str], signum: int, to_group: bool, after: float
 ) -> tuple[int, float, str, list]:
-    """Start a run in its own process group, send `signum` after `after` seconds; its exit status, the
-    seconds from the signal to its exit, its stderr and every process it had started."""
+    """Start a run in its own process group, send `signum` `after` seconds after its first child process
+    (a pool or cluster worker) appeared, so that the stop comes while cells are computed however fast the
+    machine is; its exit status, the seconds from the signal to its exit, its stderr and every process it
+    had started."""
     run = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen: dict[int, psutil.Process] = {}
-    deadline = time.monotonic() + after
-    while time.monotonic() < deadline and run.poll() is None:
+    deadline = None
+    while (deadline is None or time.monotonic() < deadline) and run.poll() is None:
         try:
             seen.update((p.pid, p) for p in psutil.Process(run.pid).children(recursive=True))
         except psutil.NoSuchProcess:
             break
+        if deadline is None and any(is_python(p) for p in seen.values()):
+            deadline = time.monotonic() + after
         time.sleep(0.1)
     sent = time.monotonic()
     if run.poll() is None:
@@ -119,7 +131,7 @@ def test_a_stop_at_a_random_point_is_clean_and_resume_gives_the_serial_values(se
     with_workers = 0
     for signum, to_group in stops:
         status, seconds, stderr, started = stop_at_random(
-            command(suite, out, *mode), signum, to_group, draw.uniform(4, 30)
+            command(suite, out, *mode), signum, to_group, draw.uniform(0.5, 6)
         )
         if status == 0:  # the run ended before the signal came
             break
