@@ -74,8 +74,10 @@ def resolve_suite(name_or_path: str) -> suites.Suite:
 def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | None = None):
     """The suite's [[methods]], or every registered method when it lists none, plus any registered method
     asked for by name on the command line that the suite does not list. A suite's [overrides] table gives
-    parameters by method name (e.g. fewer epochs in the smoke suite)."""
-    entries = list(suite.methods) or [
+    parameters by method name (e.g. fewer epochs in the smoke suite); an entry's own parameters win."""
+    entries = [
+        dataclasses.replace(e, params={**suite.overrides.get(e.name, {}), **e.params}) for e in suite.methods
+    ] or [
         suites.MethodEntry(name, params=suite.overrides.get(name, {})) for name in sorted(registry.methods)
     ]
     listed = {e.label or e.name for e in entries} | {e.name for e in entries}

@@ -41,7 +41,7 @@ name = "random"
 name = "causal-forest"
 
 [overrides]
-causal-forest = { n_estimators = 600 }
+causal-forest = { n_estimators = 3000 }
 """
 SLOW_CELL = "kill__tiny__causal-forest__seed0"
 
@@ -127,7 +127,7 @@ def test_a_worker_killed_mid_cell_costs_nothing_but_time(tmp_path):
             running = client.run(executing)
             busy = [address for address, keys in running.items() if any(SLOW_CELL in k for k in keys)]
             if busy:
-                time.sleep(0.5)  # well inside the cell
+                time.sleep(0.2)  # inside the cell: its forest takes seconds
                 killed = client.run(os.getpid, workers=busy)[busy[0]]
                 os.kill(killed, signal.SIGKILL)
             time.sleep(0.1)

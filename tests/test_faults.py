@@ -134,8 +134,8 @@ def test_a_full_disk_under_jobs_2_stops_at_once_with_one_line_and_resume_recover
     assert "No space left on device" in line
     assert "Traceback" not in stderr and "Logging error" not in stderr
     assert stored < 6 and len(list((out / "cells").glob("*.parquet"))) <= stored + 1
-    time.sleep(1)
-    assert not [p for p in started.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    _, alive = psutil.wait_procs(started.values(), timeout=10)  # every worker is gone, none orphaned
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
 
     filler.unlink()
     resumed = subprocess.run([*command, "--jobs", "2"], cwd=ROOT, capture_output=True, text=True)

@@ -345,6 +345,16 @@ def test_a_plugin_breaking_the_contract_is_refused_with_one_line_naming_the_file
         method_entries(suite, registry, wanted=["sklearn-style"])
 
 
+def test_a_suites_overrides_reach_its_listed_methods_under_their_own_parameters():
+    suite = Suite(
+        name="s",
+        methods=(MethodEntry("causal-forest"), MethodEntry("uplift-forest", params={"n_estimators": 7})),
+        overrides={"causal-forest": {"n_estimators": 30}, "uplift-forest": {"n_estimators": 20}},
+    )
+    params = {e.name: e.params for e in method_entries(suite, REGISTRY)}
+    assert params == {"causal-forest": {"n_estimators": 30}, "uplift-forest": {"n_estimators": 7}}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_fast_params_are_parameters_of_the_method(name):
     cls = REGISTRY.get(name)
