@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from datasets import synthetic
+from methods.core.base import ratio_score
 from methods.core.deep.ranking import RankingModel, treated_first
-from methods.core.econml_adapter import ratio_score
 from methods.core.registry import discover
 from metrics.aucc import aucc
 
