@@ -19,7 +19,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 RATIO_EPSILON = 1e-5
-RATIO_RULES = ("relu", "plain")  # the `ratio` ranking parameter of a method that declares it
+RATIO_RULES = ("plain", "relu")  # the `ratio` ranking parameter of a method that declares it
 
 
 def ratio_score(tau_value: np.ndarray, tau_cost: np.ndarray, rule: str = "plain") -> np.ndarray:
