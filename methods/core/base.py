@@ -131,7 +131,7 @@ class UpliftMethod:
             )
         resolved = {**self.defaults, **self.params}
         for name, choices in self.param_choices.items():
-            if resolved[name] not in choices:
+            if name in resolved and resolved[name] not in choices:
                 allowed = ", ".join(map(str, choices))
                 raise ValueError(f"{name} must be one of {allowed}, got {resolved[name]!r}")
         return resolved

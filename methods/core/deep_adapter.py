@@ -80,7 +80,7 @@ class DeepUplift(UpliftMethod):
 
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
-        del p["ratio"]
+        p.pop("ratio", None)  # a subclass built on TRAINING_DEFAULTS alone has no ratio rule of its own
         self.x_mean_ = X.mean(axis=0)
         self.x_scale_ = nonzero(X.std(axis=0)).astype(np.float32)
         self.y_scale_ = nonzero(y.std(axis=0))
