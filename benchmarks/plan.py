@@ -77,9 +77,7 @@ def method_entries(suite: suites.Suite, registry: Registry, wanted: list[str] | 
     parameters by method name (e.g. fewer epochs in the smoke suite); an entry's own parameters win."""
     entries = [
         dataclasses.replace(e, params={**suite.overrides.get(e.name, {}), **e.params}) for e in suite.methods
-    ] or [
-        suites.MethodEntry(name, params=suite.overrides.get(name, {})) for name in sorted(registry.methods)
-    ]
+    ] or [suites.MethodEntry(name, params=suite.overrides.get(name, {})) for name in sorted(registry.methods)]
     listed = {e.label or e.name for e in entries} | {e.name for e in entries}
     entries += [
         suites.MethodEntry(name, params=suite.overrides.get(name, {}))

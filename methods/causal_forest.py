@@ -1,11 +1,8 @@
 """econml's CausalForestDML (Wager and Athey 2018; Athey, Tibshirani and Wager 2019)."""
 
-import numpy as np
-
 from methods import Capabilities
-from methods.core.econml_adapter import EconmlPerTarget, prior_classifier, ratio_score
-
-RATIOS = ("plain", "relu")
+from methods.core.base import RATIO_RULES
+from methods.core.econml_adapter import EconmlPerTarget, prior_classifier
 
 
 class CausalForest(EconmlPerTarget):
@@ -33,7 +30,7 @@ class CausalForest(EconmlPerTarget):
         "ratio": "plain",
     }
     ranking_params = frozenset({"ratio"})
-    param_choices = {"ratio": ("plain", "relu")}
+    param_choices = {"ratio": RATIO_RULES}
     fast_params = {"n_estimators": 10}
 
     @classmethod
@@ -48,7 +45,6 @@ class CausalForest(EconmlPerTarget):
     def _estimator(self, seed):
         from econml.dml import CausalForestDML
 
-        self._check_ratio()
         forest = {k: v for k, v in self.params_.items() if k != "ratio"}
         return CausalForestDML(
             model_y=self.nuisance(seed),
@@ -60,15 +56,3 @@ class CausalForest(EconmlPerTarget):
             drate=False,
             **forest,
         )
-
-    def rank(self, X: np.ndarray, *, value: int = 0, cost: int | None = None) -> np.ndarray:
-        """The value effect of the best arm, or with `cost` the ratio rule named by `ratio`."""
-        self._check_ratio()
-        if cost is None or self.params_["ratio"] == "relu":
-            return super().rank(X, value=value, cost=cost)
-        effects = self._effects(X)
-        return ratio_score(effects[:, :, value], effects[:, :, self.n_outcomes_ + cost]).max(axis=1)
-
-    def _check_ratio(self) -> None:
-        if self.params_["ratio"] not in RATIOS:
-            raise ValueError(f"ratio must be one of {', '.join(RATIOS)}, got {self.params_['ratio']!r}")

@@ -1,6 +1,6 @@
 """FlexTENet: shared and per-arm private subspaces in every layer."""
 
-from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import DEEP_DEFAULTS, DeepUplift
 
 
 class FlexTeNet(DeepUplift):
@@ -14,5 +14,5 @@ class FlexTeNet(DeepUplift):
     )
     capacity = {"layers": [2, 3, 4], "private": [16, 32, 64]}
     defaults = {
-        **TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1, "private": 32, "orthogonality": 0.01,
+        **DEEP_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1, "private": 32, "orthogonality": 0.01,
     }  # fmt: skip

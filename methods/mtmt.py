@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import DEEP_DEFAULTS, DeepUplift
 
 
 class Mtmt(DeepUplift):
@@ -26,7 +26,7 @@ class Mtmt(DeepUplift):
     )
     capacity = {"experts": [2, 4, 8], "tokens": [2, 4, 8], "attention_dim": [32, 64, 128]}
     defaults = {
-        **TRAINING_DEFAULTS,
+        **DEEP_DEFAULTS,
         "hidden": 64,
         "experts": 4,
         "dropout": 0.2,

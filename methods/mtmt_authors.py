@@ -7,7 +7,7 @@ unused heads left out, this suite's optimiser, batch rule and validation-only se
 
 from __future__ import annotations
 
-from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import DEEP_DEFAULTS, DeepUplift
 
 
 class MtmtAuthors(DeepUplift):
@@ -21,7 +21,7 @@ class MtmtAuthors(DeepUplift):
         "code, github.com/yuxiangwei0808/Tencent_uplift (models/mtmt.py, model_hub.mtmt_mmoe_emb_v0)",
     )
     defaults = {
-        **TRAINING_DEFAULTS,
+        **DEEP_DEFAULTS,
         "width": 16,
         "experts": 4,
         "embedding": 16,

@@ -1,6 +1,6 @@
 """TARNet: a shared representation with one outcome head per arm."""
 
-from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
+from methods.core.deep_adapter import DEEP_DEFAULTS, DeepUplift
 
 
 class TarNet(DeepUplift):
@@ -10,4 +10,4 @@ class TarNet(DeepUplift):
     network = "baselines:TARNet"
     references = ("Shalit, Johansson and Sontag 2017, Estimating individual treatment effect, ICML",)
     capacity = {"layers": [2, 3, 4]}
-    defaults = {**TRAINING_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}
+    defaults = {**DEEP_DEFAULTS, "hidden": 64, "layers": 3, "dropout": 0.1}

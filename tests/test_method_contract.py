@@ -125,9 +125,15 @@ def test_effect_methods_learn_cost_as_extra_outcomes(name):
     assert effects.shape == (1200, data.n_arms, data.n_outcomes) and np.isfinite(effects).all()
     assert cost_effects.shape == (1200, data.n_arms, 1) and np.isfinite(cost_effects).all()
     assert rank.shape == (1200,) and np.isfinite(rank).all()
-    if type(method).rank is UpliftMethod.rank:  # the base class's ratio of the best arm
-        ratio = np.maximum(effects[:, :, 0], 0) / (np.maximum(cost_effects[:, :, 0], 0) + RATIO_EPSILON)
+    if type(method).rank is UpliftMethod.rank:  # the base class's ratio of the best arm, by its rule
+        tau_v, tau_c = effects[:, :, 0], cost_effects[:, :, 0]
+        relu = np.maximum(tau_v, 0) / (np.maximum(tau_c, 0) + RATIO_EPSILON)
+        plain = tau_v / np.where(tau_c == 0, RATIO_EPSILON, tau_c)
+        ratio = {"relu": relu, "plain": plain}[method.params_.get("ratio", "relu")]
         np.testing.assert_allclose(rank, ratio.max(axis=1))
+        if "ratio" in method.ranking_params:
+            with method.ranked_by({"ratio": "plain"}):
+                np.testing.assert_allclose(method.rank(data.X, value=0, cost=0), plain.max(axis=1))
     again = fit(make(name), data, seed=3)
     np.testing.assert_array_equal(rank, again.rank(data.X, value=0, cost=0))
     np.testing.assert_array_equal(cost_effects, again.predict_cost(data.X))

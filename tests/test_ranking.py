@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from datasets import synthetic
+from methods.core.base import ratio_score
 from methods.core.deep.ranking import RankingModel, treated_first
-from methods.core.econml_adapter import ratio_score
 from methods.core.registry import discover
 from metrics.aucc import aucc
 
@@ -113,3 +113,23 @@ def test_causal_forest_ranks_by_the_ratio_it_is_given():
     np.testing.assert_allclose(score, np.maximum(tau_v, 0) / (np.maximum(tau_c, 0) + 1e-5))
     with pytest.raises(ValueError, match="ratio must be one of"):
         REGISTRY.get("causal-forest")(ratio="abs").fit(data.X, data.treatment, data.y, cost=data.cost)
+
+
+def test_a_deep_method_ranks_by_either_rule_and_one_without_a_rule_of_its_own_by_relu():
+    from methods.core.deep_adapter import TRAINING_DEFAULTS, DeepUplift
+
+    class NoRule(DeepUplift):  # a plug-in written against the training defaults alone
+        name = "no-rule"
+        network = "baselines:TARNet"
+        defaults = {**TRAINING_DEFAULTS, "hidden": 8, "layers": 2, "dropout": 0.0}
+
+    data = synthetic.generate(n_rows=600, n_arms=1, n_outcomes=1, n_features=4, with_cost=True, seed=3)
+    tarnet = REGISTRY.get("tarnet")(max_epochs=2, hidden=8)
+    for method in (tarnet, NoRule(max_epochs=2)):
+        method.fit(data.X, data.treatment, data.y, cost=data.cost, seed=0)
+        tau_v, tau_c = method.predict(data.X)[:, 0, 0], method.predict_cost(data.X)[:, 0, 0]
+        relu = np.maximum(tau_v, 0) / (np.maximum(tau_c, 0) + 1e-5)
+        np.testing.assert_allclose(method.rank(data.X, value=0, cost=0), relu)
+    tau_v, tau_c = tarnet.predict(data.X)[:, 0, 0], tarnet.predict_cost(data.X)[:, 0, 0]
+    with tarnet.ranked_by({"ratio": "plain"}):
+        np.testing.assert_allclose(tarnet.rank(data.X, value=0, cost=0), tau_v / tau_c)

@@ -236,6 +236,17 @@ def test_the_bar_advances_by_expected_seconds_and_shows_the_estimate_at_once():
         assert "01:40" in str(bar)
         bar.advance(small)
         assert bar.n == 1.0 and bar.total == 100.0 and "1/2 cells" in str(bar)
+        assert bar.format_dict["rate"] == 1.0 and "01:39" in str(bar)  # one instant cell: still the estimate
+
+
+def test_after_a_minute_of_expected_work_the_bar_shows_the_measured_average_rate():
+    cells = cells_of(resolve_suite("smoke"), discover(), methods=["random"])
+    small, large = cells
+    with CellProgress(cells, cells, {small.key: 90.0, large.key: 90.0}, workers=1) as bar:
+        bar.advance(small)
+        bar.start_t -= 180  # its 90 expected seconds took 3 minutes: half the expected speed
+        assert bar.format_dict["rate"] is None  # tqdm's average since the start, not the estimate
+        assert "03:00<03:00" in str(bar)
 
 
 def test_a_cell_without_its_data_never_hides_the_same_cell_measured_elsewhere(tmp_path):

@@ -145,7 +145,7 @@ def paired_claim(rows: Rows, claim, names) -> tuple[str, str, str]:
     result = direction(gain)
     if claim.get("paper_data") == "private":
         paper += " (private data)"
-    elif result != "too few seeds":
+    elif result != "too few seeds" and "paper" in claim:
         result += f"; size {verdict(gain, claim['paper'])}"
     return paper, signed(gain, relative), result
 
@@ -219,6 +219,8 @@ def claim_paper(claim: dict[str, Any], names: dict[str, str]) -> str:
         return " > ".join(names.get(m, m) for m in claim["methods"])
     if claim["test"] == "trend":
         return "grows with K"
+    if claim["test"] == "paired" and "paper" not in claim:  # a premise the paper states without a number
+        return f"{names.get(claim['better'], claim['better'])} > {names.get(claim['than'], claim['than'])}"
     if claim["test"] == "paired" and claim["scale"] == "relative":
         return f"{claim['paper']:+.1%}"
     return printed(claim["paper"], "+") if claim["test"] == "paired" else printed(claim["paper"])

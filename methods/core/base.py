@@ -19,6 +19,19 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 RATIO_EPSILON = 1e-5
+RATIO_RULES = ("plain", "relu")  # the `ratio` ranking parameter of a method that declares it
+
+
+def ratio_score(tau_value: np.ndarray, tau_cost: np.ndarray, rule: str = "plain") -> np.ndarray:
+    """The targeting score of value per unit of cost. "plain" is tau_v / tau_c, the HCL paper's causal
+    forest's rule (sign and all: a row whose cost falls is scored negative however much value it gains;
+    an exactly zero tau_c counts as +1e-5); "relu" is relu(tau_v) / (relu(tau_c) + 1e-5), the 2025 HCL
+    code's rule and the default of every method that declares no `ratio`."""
+    if rule == "relu":
+        return np.maximum(tau_value, 0.0) / (np.maximum(tau_cost, 0.0) + RATIO_EPSILON)
+    if rule == "plain":
+        return tau_value / np.where(tau_cost == 0, RATIO_EPSILON, tau_cost)
+    raise ValueError(f"ratio must be one of {', '.join(RATIO_RULES)}, got {rule!r}")
 
 
 class MethodNotApplicable(Exception):
@@ -108,14 +121,20 @@ class UpliftMethod:
 
     # -- parameters ---------------------------------------------------------------------------------
     def resolved_params(self) -> dict[str, Any]:
-        """Defaults overlaid with the given parameters; MethodError naming any unknown parameter."""
+        """Defaults overlaid with the given parameters; MethodError naming any unknown parameter,
+        ValueError for a value outside its `param_choices`."""
         unknown = sorted(set(self.params) - set(self.defaults))
         if unknown:
             raise MethodError(
                 f"method {self.name!r} has no parameter {', '.join(unknown)}; "
                 f"valid: {', '.join(self.defaults)}"
             )
-        return {**self.defaults, **self.params}
+        resolved = {**self.defaults, **self.params}
+        for name, choices in self.param_choices.items():
+            if name in resolved and resolved[name] not in choices:
+                allowed = ", ".join(map(str, choices))
+                raise ValueError(f"{name} must be one of {allowed}, got {resolved[name]!r}")
+        return resolved
 
     @classmethod
     def check_ranking(cls, overrides: dict[str, Any]) -> None:
@@ -256,12 +275,13 @@ class UpliftMethod:
 
     def rank(self, X: np.ndarray, *, value: int = 0, cost: int | None = None) -> np.ndarray:
         """Targeting score (n,): the value effect of the best arm, or with `cost` (a cost column index)
-        the ratio relu(tau_value) / (relu(tau_cost) + 1e-5) of the best arm."""
+        the best arm's ratio of value to cost effect under the method's `ratio` rule (relu when it declares
+        none; `ratio_score`)."""
         effects = self._effects(X)
         score = effects[:, :, value]
         if cost is not None:
-            tau_cost = effects[:, :, self.n_outcomes_ + cost]
-            score = np.maximum(score, 0.0) / (np.maximum(tau_cost, 0.0) + RATIO_EPSILON)
+            rule = self.params_.get("ratio", "relu")
+            score = ratio_score(score, effects[:, :, self.n_outcomes_ + cost], rule)
         return score.max(axis=1)
 
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from methods.core.base import Capabilities, UpliftMethod
+from methods.core.base import RATIO_RULES, Capabilities, UpliftMethod
 
 OPTIMISER_DEFAULTS = {"lr": 1e-3, "weight_decay": 1e-3, "t_max": None, "eta_min": 1e-5}
 TRAINING_DEFAULTS = {
@@ -24,6 +24,7 @@ TRAINING_DEFAULTS = {
     "max_epochs": 50,
     "patience": 5,
 }
+DEEP_DEFAULTS = {**TRAINING_DEFAULTS, "ratio": "relu"}  # and the ratio rule of a cost ranking (`ratio_score`)
 
 
 def batch_size_for(n_train: int, batch_size: int, min_steps: int) -> int:
@@ -38,12 +39,15 @@ def nonzero(scale: np.ndarray) -> np.ndarray:
 
 class DeepUplift(UpliftMethod):
     """Subclasses name `network` ("module:Class" under methods.core.deep) and its parameters in `defaults`
-    beside TRAINING_DEFAULTS; every parameter that is not a training setting goes to the network."""
+    beside DEEP_DEFAULTS; every parameter that is not a training setting or the ranking's `ratio` rule goes
+    to the network."""
 
     network: ClassVar[str] = ""
     capacity: ClassVar[dict[str, list]] = {}  # the network's own capacity knobs and their choices
     capabilities = Capabilities(native="native: every arm and target in one network")
     fast_params = {"max_epochs": 3}
+    ranking_params = frozenset({"ratio"})
+    param_choices = {"ratio": RATIO_RULES}
 
     @classmethod
     def search_space(cls, trial) -> dict[str, Any]:
@@ -76,6 +80,7 @@ class DeepUplift(UpliftMethod):
 
         p = dict(self.params_)
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
+        p.pop("ratio", None)  # a subclass built on TRAINING_DEFAULTS alone has no ratio rule of its own
         self.x_mean_ = X.mean(axis=0)
         self.x_scale_ = nonzero(X.std(axis=0)).astype(np.float32)
         self.y_scale_ = nonzero(y.std(axis=0))

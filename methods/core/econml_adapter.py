@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.core.base import RATIO_EPSILON
 from methods.core.learners import LGBM_DEFAULTS, PerTarget, lgbm, suggest_lgbm
 
 
@@ -43,9 +42,3 @@ class EconmlLgbmFinal(EconmlPerTarget):
     @classmethod
     def search_space(cls, trial):
         return suggest_lgbm(trial)
-
-
-def ratio_score(tau_value: np.ndarray, tau_cost: np.ndarray) -> np.ndarray:
-    """The plain ratio tau_v / tau_c of the HCL paper's causal forest (sign and all: a row whose cost
-    falls is scored negative however much value it gains); an exactly zero tau_c counts as +1e-5."""
-    return tau_value / np.where(tau_cost == 0, RATIO_EPSILON, tau_cost)
