@@ -45,7 +45,6 @@ class CausalForest(EconmlPerTarget):
     def _estimator(self, seed):
         from econml.dml import CausalForestDML
 
-        forest = {k: v for k, v in self.params_.items() if k != "ratio"}
         return CausalForestDML(
             model_y=self.nuisance(seed),
             model_t=prior_classifier(),
@@ -54,5 +53,5 @@ class CausalForest(EconmlPerTarget):
             random_state=seed,
             inference=False,
             drate=False,
-            **forest,
+            **self.fit_params(),
         )

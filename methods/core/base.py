@@ -136,6 +136,10 @@ class UpliftMethod:
                 raise ValueError(f"{name} must be one of {allowed}, got {resolved[name]!r}")
         return resolved
 
+    def fit_params(self) -> dict[str, Any]:
+        """The resolved parameters that shape the fit: all but the `ranking_params`."""
+        return {k: v for k, v in self.params_.items() if k not in self.ranking_params}
+
     @classmethod
     def check_ranking(cls, overrides: dict[str, Any]) -> None:
         """MethodError unless every key of `overrides` is one of the method's ranking parameters: those

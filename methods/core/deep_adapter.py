@@ -78,9 +78,8 @@ class DeepUplift(UpliftMethod):
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
         from methods.core.deep.training import InMemoryData, fit, seeded
 
-        p = dict(self.params_)
+        p = self.fit_params()
         training = {key: p.pop(key) for key in TRAINING_DEFAULTS}
-        p.pop("ratio", None)  # a subclass built on TRAINING_DEFAULTS alone has no ratio rule of its own
         self.x_mean_ = X.mean(axis=0)
         self.x_scale_ = nonzero(X.std(axis=0)).astype(np.float32)
         self.y_scale_ = nonzero(y.std(axis=0))
