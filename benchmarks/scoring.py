@@ -8,9 +8,11 @@ number; continuous outcomes get the shift-invariant Qini variant `sklift-centred
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from metrics import areas, at_k, aucc, policy
+from metrics import areas, at_k, aucc, budget, policy
 from metrics._checks import UndefinedMetric, arm_codes, is_binary
 from metrics.effects import pehe
 from metrics.multiarm import arm_rows
@@ -72,22 +74,67 @@ def ranking_rows(treatment, y, outcome_names, arm_names, scores_per_arm) -> list
     return rows
 
 
-def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost) -> list[dict]:
-    """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, treated
-    (any arm) against control, first outcome = value, first cost column."""
-    t = (treatment > 0).astype(np.float64)
-    value, spend = y[:, 0], np.asarray(cost).reshape(len(t), -1)[:, 0]
-    arm = arm_names[1] if len(arm_names) == 2 else "any"
+def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget=None) -> list[dict]:
+    """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, first
+    outcome = value, first cost column. One arm: the arm against control by `rank_score`. Several arms:
+    each arm against control on their rows by its own column of `budget.arm_scores`, the mean over arms,
+    and the budget policy's value (`budget_rows`)."""
+    value, spend = y[:, 0], np.asarray(cost).reshape(len(treatment), -1)[:, 0]
+    if len(arm_names) == 2:
+        return _cost_curve_rows(arm_names[1], outcome_names[0], rank_score, treatment, value, spend)
+    if budget is None:
+        raise ValueError("several arms with cost are scored per arm: budget (BudgetInputs) is needed")
+    rows, per_arm = [], {}
+    for k in range(1, len(arm_names)):
+        mask, t = arm_rows(treatment, k)
+        score = budget.arm_scores[mask, k - 1]
+        for row in _cost_curve_rows(arm_names[k], outcome_names[0], score, t, value[mask], spend[mask]):
+            rows.append(row)
+            per_arm.setdefault((row["metric"], row["variant"]), []).append(row["value"])
+    for (metric, variant), values in per_arm.items():
+        if len(values) == len(arm_names) - 1:
+            rows.append(_row("mean", outcome_names[0], metric, variant, np.mean(values)))
+    return rows + budget_rows(treatment, value, spend, outcome_names[0], budget)
+
+
+def _cost_curve_rows(arm, outcome, score, t, value, spend) -> list[dict]:
+    """AUCC in every variant and the value at the cost shares of one arm (0/1 t) against control."""
+    t = (np.asarray(t) > 0).astype(np.float64)
     rows = []
     for variant in aucc.VARIANTS:
-        area = _defined(aucc.aucc, rank_score, t, value, spend, variant)
+        area = _defined(aucc.aucc, score, t, value, spend, variant)
         if area is not None:
-            rows.append(_row(arm, outcome_names[0], "aucc", variant, area))
-    reached = _defined(aucc.value_at_cost, rank_score, t, value, spend, aucc.COST_SHARES)
+            rows.append(_row(arm, outcome, "aucc", variant, area))
+    reached = _defined(aucc.value_at_cost, score, t, value, spend, aucc.COST_SHARES)
     if reached is not None:
         for share, v in zip(aucc.COST_SHARES, reached, strict=True):
-            rows.append(_row(arm, outcome_names[0], "value_at_cost", f"{share:.0%}", v))
+            rows.append(_row(arm, outcome, "value_at_cost", f"{share:.0%}", v))
     return rows
+
+
+class BudgetInputs(NamedTuple):
+    """What the several-arm cost rows need beyond one score: each arm's score (n, K) on one scale, the
+    assignment probabilities (n, K+1), and on synthetic data the true value and cost effects (n, K)."""
+
+    arm_scores: np.ndarray
+    propensity: np.ndarray | None = None
+    tau_value: np.ndarray | None = None
+    tau_cost: np.ndarray | None = None
+
+
+def budget_rows(treatment, value, spend, outcome, inputs: BudgetInputs) -> list[dict]:
+    """The budget policy's incremental value (metrics/budget.py) at 10%, 20% and 30% of the reference
+    cost, by inverse propensity weighting ("ipw-10%") and, with the true effects, exactly ("true-10%")."""
+    if inputs.propensity is None:
+        return []
+    found = budget.budget_values(
+        inputs.arm_scores, treatment, value, spend, inputs.propensity, inputs.tau_value, inputs.tau_cost
+    )
+    return [
+        _row("policy", outcome, "budget_value", f"{how}-{share:.0%}", v)
+        for how, values in found.items()
+        for share, v in zip(aucc.COST_SHARES, values, strict=True)
+    ]
 
 
 def policy_rows(treatment, y, outcome_names, arm_scores, propensity) -> list[dict]:
@@ -121,11 +168,12 @@ def score_cell(
     arm_scores=None,
     cost=None,
     kind: str = "effect",
+    budget: BudgetInputs | None = None,
 ) -> list[dict]:
     """The ranking metrics of one split's predictions (and AUCC for kind "cost"), as tidy rows.
 
     arm_scores (n, K, m) are per-arm predicted effects; without them every arm is ranked by rank_score.
-    kind "cost" adds AUCC and the value at a cost share (needs cost)."""
+    kind "cost" adds AUCC and the value at a cost share (needs cost; with several arms, `budget`)."""
     if kind not in HEADLINE:
         raise ValueError(f"kind must be one of {', '.join(HEADLINE)}, got {kind!r}")
     treatment = arm_codes(treatment, len(arm_names))
@@ -145,5 +193,5 @@ def score_cell(
     if kind == "cost":
         if cost is None:
             raise ValueError("kind 'cost' needs the cost column")
-        rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost)
+        rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget)
     return rows

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from benchmarks.errors import UsageError
-from benchmarks.scoring import HEADLINE, score_cell
+from benchmarks.scoring import HEADLINE, BudgetInputs, score_cell
 from benchmarks.seeds import derive_seed
 from benchmarks.store import held
 from methods.core.base import UpliftMethod, ValidationSet
@@ -40,6 +40,11 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
     with method.predicting_once():
         rank_score = method.rank(split.X, value=0, cost=0 if has_cost else None)
         arm_scores = method.predict(split.X) if method.capabilities.predicts_effects else None
+        budget = None
+        if kind == "cost" and len(arm_names) > 2:
+            tau_value = None if split.tau is None else split.tau[:, :, 0]
+            arm_ranks = method.arm_ranks(split.X, value=0, cost=0)
+            budget = BudgetInputs(arm_ranks, split.propensity, tau_value, split.meta.get("tau_cost"))
     return score_cell(
         treatment=split.treatment,
         y=split.y,
@@ -49,6 +54,7 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
         arm_scores=arm_scores,
         cost=split.cost,
         kind=kind,
+        budget=budget,
     )
 
 

@@ -16,6 +16,15 @@ Negative controls: increments="independent" draws an independent random incremen
 function of its own random direction in x, size gamma s_j) and no base effect; tasks="orthogonal" gives each
 task its own two factors, none shared with another task (so a mixture of experts has nothing to share).
 
+With cost=True the trial also has a cost column, whose effect differs by arm (the ranking papers' problem
+on many arms): arm k's cost effect is kappa_k (1 + 0.4 tanh(e_k . w(x))), with levels kappa_k rising
+geometrically from 0.75 (arm 1) to 1.25 (arm K), w(x) two unit-variance factor directions of the cost's
+own and e_k = (cos, sin)(2 pi k / K + pi / 2) (the arms' value embeddings turned a quarter circle), so
+both the level and the shape of the cost effect differ by arm; the cost is 1 + 0.3 a_c(x) + 1[k > 0]
+times that effect + N(0, 0.5^2) noise. meta["tau_cost"] (n, K) holds the
+true cost effects. The cost is drawn after everything else, so the rest of the trial is the same with or
+without it.
+
 Every arm (control included) gets `rows_per_arm` rows. The true effects tau (n, K, 3) are differences of
 expected outcomes (probabilities for the binary tasks), so they are exact; meta["common_effect"] (n, 3) is
 the true effect of the base part alone (what a "treat or not" head should recover; zero without one)."""
@@ -35,6 +44,8 @@ INTERCEPTS = (-1.1, -2.45)  # logits of about 25% and 8% before the factors' spr
 BASE_SIZE = (0.5, 0.5, 0.4)  # mean base effect per task on its own scale
 INCREMENTS = ("low-rank", "independent")
 TASKS = ("shared", "orthogonal")
+COST_LEVELS = (0.75, 1.25)  # the cost effect's level of arm 1 and of arm K
+COST_SPREAD, COST_NOISE = 0.4, 0.5
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -58,6 +69,23 @@ def _task_factors(tasks: str, rng: np.random.Generator) -> list[np.ndarray]:
     return [common + 0.3 * rng.standard_normal((N_FACTORS, 4)) for _ in range(3)]
 
 
+def cost_levels(n_arms: int) -> np.ndarray:
+    """kappa_k of arms 1..K: geometric from COST_LEVELS[0] to COST_LEVELS[1] (the lower one for K = 1)."""
+    low, high = COST_LEVELS
+    return low * (high / low) ** (np.arange(n_arms) / max(n_arms - 1, 1))
+
+
+def _cost(u: np.ndarray, treatment: np.ndarray, n_arms: int, rng: np.random.Generator):
+    """(observed cost (n,), true cost effects (n, K)) from the latent factors u."""
+    w1, w2, baseline = (_unit_variance(u @ rng.standard_normal(N_FACTORS)) for _ in range(3))
+    angles = 2 * np.pi * np.arange(1, n_arms + 1) / n_arms + np.pi / 2
+    shape = np.cos(angles)[None, :] * w1[:, None] + np.sin(angles)[None, :] * w2[:, None]
+    effects = cost_levels(n_arms)[None, :] * (1.0 + COST_SPREAD * np.tanh(shape))
+    n = len(treatment)
+    incurred = np.concatenate([np.zeros((n, 1)), effects], 1)[np.arange(n), treatment]
+    return 1.0 + 0.3 * baseline + incurred + COST_NOISE * rng.standard_normal(n), effects
+
+
 def generate(
     n_arms: int = 4,
     rows_per_arm: int = 1000,
@@ -65,8 +93,10 @@ def generate(
     increments: str = "low-rank",
     tasks: str = "shared",
     seed: int = 0,
+    cost: bool = False,
 ) -> UpliftData:
-    """A trial with n_arms arms plus control, rows_per_arm rows each, and three tasks."""
+    """A trial with n_arms arms plus control, rows_per_arm rows each, three tasks and, with `cost`, a
+    cost column whose effect differs by arm."""
     if n_arms < 1 or rows_per_arm < 2 or gamma < 0:
         raise DataError("synthetic_mtmt needs n_arms >= 1, rows_per_arm >= 2 and gamma >= 0")
     if increments not in INCREMENTS or tasks not in TASKS:
@@ -105,6 +135,10 @@ def generate(
             tau[:, :, j], common[:, j] = increment + base[:, None], base
             mean = np.concatenate([baseline[:, None], treated], 1)[np.arange(n), treatment]
             y[:, j] = mean + rng.standard_normal(n)
+    extra = {}
+    if cost:
+        spend, tau_cost = _cost(u, treatment, n_arms, rng)
+        extra = {"cost": spend, "cost_names": ("cost",)}
     return UpliftData(
         X=X.astype(np.float32),
         feature_names=tuple(f"x{i}" for i in range(N_FEATURES)),
@@ -114,12 +148,14 @@ def generate(
         outcome_names=("binary25", "binary8", "continuous"),
         propensity=np.full((n, n_arms + 1), 1 / (n_arms + 1), dtype=np.float32),
         tau=tau.astype(np.float32),
+        **extra,
         meta={
             "name": "synthetic_mtmt",
             "source": {"file": "GENERATED", "checksum_ok": None, "seed": seed},
             "notes": f"synthetic, seed {seed}: K={n_arms}, {rows_per_arm} rows per arm, gamma {gamma}, "
-            f"increments {increments}, tasks {tasks}",
+            f"increments {increments}, tasks {tasks}" + (", arm-dependent cost" if cost else ""),
             "common_effect": common.astype(np.float32),
+            **({"tau_cost": tau_cost.astype(np.float32)} if cost else {}),
         },
     )
 
@@ -132,6 +168,7 @@ def load(
     increments: str = "low-rank",
     tasks: str = "shared",
     seed: int = 0,
+    cost: bool = False,
 ) -> UpliftData:
     """`generate(...)`; data_dir is ignored (nothing to read)."""
-    return generate(n_arms, rows_per_arm, gamma, increments, tasks, seed)
+    return generate(n_arms, rows_per_arm, gamma, increments, tasks, seed, cost)

@@ -17,3 +17,7 @@ class RandomRanking(UpliftMethod):
 
     def rank(self, X, *, value=0, cost=None):
         return np.random.default_rng(self.seed_).random(len(X))
+
+    def arm_ranks(self, X, *, value=0, cost=0):
+        """A random score per row and arm (n, K): a random arm for each row, in random order."""
+        return np.random.default_rng(self.seed_).random((len(X), self.n_arms_))

@@ -55,7 +55,7 @@ def test_list_shows_the_capabilities_of_each_method(capsys):
         line.split()[0]: line.split() for line in lines[lines.index(header) + 1 :] if line.startswith("  ")
     }
     assert rows["uplift-tree"][1:6] == ["several", "several", "yes", "-", "as"]  # binary only, no cost
-    assert rows["crm"][1:6] == ["one", "several", "-", "yes", "yes"]  # needs and uses cost
+    assert rows["crm"][1:6] == ["several", "several", "-", "yes", "yes"]  # needs and uses cost
 
 
 def test_list_columns_stay_aligned_for_long_names():

@@ -281,12 +281,16 @@ class UpliftMethod:
         """Targeting score (n,): the value effect of the best arm, or with `cost` (a cost column index)
         the best arm's ratio of value to cost effect under the method's `ratio` rule (relu when it declares
         none; `ratio_score`)."""
-        effects = self._effects(X)
-        score = effects[:, :, value]
         if cost is not None:
-            rule = self.params_.get("ratio", "relu")
-            score = ratio_score(score, effects[:, :, self.n_outcomes_ + cost], rule)
-        return score.max(axis=1)
+            return self.arm_ranks(X, value=value, cost=cost).max(axis=1)
+        return self._effects(X)[:, :, value].max(axis=1)
+
+    def arm_ranks(self, X: np.ndarray, *, value: int = 0, cost: int = 0) -> np.ndarray:
+        """Each arm's value per unit of cost (n, K) under the method's `ratio` rule, on one scale across
+        arms: what a row's arm is chosen by under a budget (metrics/budget.py)."""
+        effects = self._effects(X)
+        rule = self.params_.get("ratio", "relu")
+        return ratio_score(effects[:, :, value], effects[:, :, self.n_outcomes_ + cost], rule)
 
 
 def validation_arrays(valid: ValidationSet, has_cost: bool) -> ValidationSet:

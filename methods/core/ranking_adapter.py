@@ -34,13 +34,22 @@ def cohort_weights(treated: np.ndarray, propensity: np.ndarray | None) -> np.nda
     return np.where(treated == 1, 1.0 / e, 1.0 / (1.0 - e))
 
 
+def within_arm(propensity: np.ndarray, arm: int) -> np.ndarray:
+    """Probabilities of control and `arm` (n, 2) among the rows of the two, from all arms' (n, K+1)."""
+    if propensity.shape[1] == 2:
+        return propensity
+    pair = propensity[:, [0, arm]]
+    return pair / pair.sum(axis=1, keepdims=True)
+
+
 class CohortRanking(UpliftMethod):
     """Fits RankingModel on value (first outcome) and cost (first cost column); `rank` is its score.
     CRM's defaults add a `barrier` ("quantile" or "budget"), the `gate` and their settings."""
 
     capabilities = Capabilities(
-        multi_arm=False, uses_cost=True, needs_cost=True, predicts_effects=False,
-        native="one treated cohort against control; ranks by the first outcome and cost",
+        multi_arm=True, uses_cost=True, needs_cost=True, predicts_effects=False,
+        native="one model per arm against control, scores calibrated on validation; ranks by the first "
+        "outcome and cost",
     )  # fmt: skip
     fast_params = {"max_epochs": 3, "validate_every": 1}
 
@@ -62,6 +71,37 @@ class CohortRanking(UpliftMethod):
         return tuple(np.asarray(a)[order] for a in arrays)
 
     def _fit(self, X, treatment, y, *, cost, propensity, valid, seed) -> None:
+        from methods.core.arm_calibration import calibrate
+
+        if valid is not None and valid.cost is not None:
+            vy = np.asarray(valid.y).reshape(len(valid.treatment), -1)
+            vc = np.asarray(valid.cost).reshape(len(valid.treatment), -1)
+        else:
+            valid = None
+        self.models_, self.valid_objectives_, self.calibrations_ = [], [], []
+        for arm in range(1, self.n_arms_ + 1):
+            rows = (treatment == 0) | (treatment == arm)
+            arm_propensity = None if propensity is None else within_arm(propensity[rows], arm)
+            treated = (treatment[rows] == arm).astype(int)
+            train = self._arrays(X[rows], treated, y[rows], cost[rows], arm_propensity)
+            checked = None
+            if valid is not None:
+                v_rows = (valid.treatment == 0) | (valid.treatment == arm)
+                v_treated = (valid.treatment[v_rows] == arm).astype(int)
+                checked = self._arrays(valid.X[v_rows], v_treated, vy[v_rows], vc[v_rows], None)
+            model, objectives = self._fit_arm(train, checked, seed + arm - 1)
+            self.models_.append(model)
+            self.valid_objectives_.append(objectives)
+            if self.n_arms_ > 1:
+                if checked is None:
+                    raise ValueError(f"{self.name} on several arms needs validation rows with cost")
+                x, treated, value, spend, _ = checked
+                self.calibrations_.append(calibrate(self._score(model, x), treated, value, spend))
+        if self.n_arms_ == 1:
+            self.valid_objectives_ = self.valid_objectives_[0]
+
+    def _fit_arm(self, train, valid, seed):
+        """One RankingModel on one arm's (treated-first) arrays; (model, validation objectives or None)."""
         import torch
 
         from methods.core.deep.ranking import RankingModel, train_full_batch
@@ -70,26 +110,31 @@ class CohortRanking(UpliftMethod):
         p = dict(self.params_)
         max_epochs, validate_every = p.pop("max_epochs"), p.pop("validate_every")
         keep_best_epoch = p.pop("keep_best_epoch")
-        self.model_ = seeded(lambda: RankingModel(X.shape[1], **p), seed)
-        valid_arrays = None
-        if valid is not None and valid.cost is not None:
-            n = len(valid.treatment)
-            vy, vc = np.asarray(valid.y).reshape(n, -1), np.asarray(valid.cost).reshape(n, -1)
-            valid_arrays = self._arrays(valid.X, valid.treatment, vy, vc, None)
-        train = self._arrays(X, treatment, y, cost, propensity)
+        model = seeded(lambda: RankingModel(train[0].shape[1], **p), seed)
         train_full_batch(
-            self.model_,
-            train,
-            valid_arrays if keep_best_epoch else None,
-            steps=max_epochs,
-            validate_every=validate_every,
+            model, train, valid if keep_best_epoch else None, steps=max_epochs, validate_every=validate_every
         )
-        if valid_arrays is not None:
-            batch = tuple(torch.as_tensor(np.asarray(a), dtype=torch.float32) for a in valid_arrays)
-            self.valid_objectives_ = self.model_.select_init(batch).numpy()
+        if valid is None:
+            return model, None
+        batch = tuple(torch.as_tensor(np.asarray(a), dtype=torch.float32) for a in valid)
+        return model, model.select_init(batch).numpy()
 
-    def rank(self, X, *, value=0, cost=None):
-        """The learnt score of the chosen initialisation: higher = more value per unit of cost."""
+    @staticmethod
+    def _score(model, X) -> np.ndarray:
         from methods.core.deep.training import predict_in_batches
 
-        return predict_in_batches(self.model_, np.asarray(X, dtype=np.float32)).astype(np.float64)
+        return predict_in_batches(model, np.asarray(X, dtype=np.float32)).astype(np.float64)
+
+    def arm_ranks(self, X, *, value=0, cost=0):
+        """Each arm's score (n, K): with one arm the learnt score, with several its calibrated value per
+        unit of cost."""
+        if self.n_arms_ == 1:
+            return self._score(self.models_[0], X)[:, None]
+        return np.stack(
+            [c(self._score(m, X)) for m, c in zip(self.models_, self.calibrations_, strict=True)], 1
+        )
+
+    def rank(self, X, *, value=0, cost=None):
+        """The learnt score (one arm; higher = more value per unit of cost), or the best arm's calibrated
+        value per unit of cost."""
+        return self.arm_ranks(X, value=value, cost=cost).max(axis=1)
