@@ -111,8 +111,18 @@ def predictions_frame(test, rows, method, rank_score) -> pd.DataFrame:
                 columns[f"cost_effect:{arm}"] = cost_effects[:, k, 0]
     if hasattr(method, "explain"):
         columns.update(explanation_columns(method.explain(test.X), test))
+    columns.update(arm_rank_columns(method, test))
     columns["rank_score"] = rank_score
     return pd.DataFrame(columns)
+
+
+def arm_rank_columns(method: UpliftMethod, test) -> dict[str, np.ndarray]:
+    """With cost and several arms, each arm's score on one scale (`arm_ranks`), which the per-arm cost
+    curves rank by: columns arm_rank:<arm>; none otherwise."""
+    if test.cost is None or test.n_arms < 2:
+        return {}
+    ranks = method.arm_ranks(test.X, value=0, cost=0)
+    return {f"arm_rank:{arm}": ranks[:, k] for k, arm in enumerate(test.arm_names[1:])}
 
 
 def explanation_columns(parts: dict, test) -> dict[str, np.ndarray]:
@@ -236,7 +246,9 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             method=label, params=as_json({**params, **cell.rankings[label]}), predict_seconds=seconds
         )
         frames.append(pd.DataFrame([base_row(cell, **fields, **common, **row) for row in label_rows]))
-        ranked_predictions = predictions.assign(rank_score=score)
+        with method.predicting_once(), method.ranked_by(cell.rankings[label]):
+            label_arm_ranks = arm_rank_columns(method, test)
+        ranked_predictions = predictions.assign(rank_score=score, **label_arm_ranks)
         curves.append(curve_points(cell, label, ranked_predictions, data.arm_names, data.outcome_names))
     return pd.concat(frames, ignore_index=True), predictions, pd.concat(curves, ignore_index=True)
 

@@ -62,24 +62,29 @@ def qini_curves(predictions: pd.DataFrame, arm_names, outcome_names) -> list[pd.
 
 
 def cost_curves(predictions: pd.DataFrame, arm_names, outcome_names) -> list[pd.DataFrame]:
-    """Treated (any arm) against control, ranked by the rank score, first outcome as value, first cost
-    column: the cost curve of each COST_VARIANTS variant, thinned to at most len(GRID) points, with its
-    AUCC (as the tables score a cost suite)."""
-    ranked = (
-        predictions["rank_score"].to_numpy(float),
-        (predictions["treatment"].to_numpy() > 0).astype(float),
-        predictions[f"y:{outcome_names[0]}"].to_numpy(float),
-        predictions["cost:0"].to_numpy(float),
-    )
-    arm = arm_names[1] if len(arm_names) == 2 else "any"
+    """First outcome as value, first cost column: the cost curve of each COST_VARIANTS variant, thinned to
+    at most len(GRID) points, with its AUCC (as the tables score a cost suite). One arm: the arm against
+    control, ranked by the rank score; several: each arm against control on their rows, ranked by the
+    arm's own score (arm_rank:<arm>)."""
+    treatment = predictions["treatment"].to_numpy()
+    value, spend = predictions[f"y:{outcome_names[0]}"].to_numpy(float), predictions["cost:0"].to_numpy(float)
+    if len(arm_names) == 2:
+        sides = [(arm_names[1], np.ones(len(treatment), bool), predictions["rank_score"].to_numpy(float))]
+    else:
+        sides = [
+            (arm, arm_rows(treatment, k)[0], predictions[f"arm_rank:{arm}"].to_numpy(float))
+            for k, arm in enumerate(arm_names[1:], start=1)
+        ]
     frames = []
-    for variant in COST_VARIANTS:
-        try:
-            x, y = thin(*aucc.cost_curve(*ranked, variant), len(GRID))
-        except UndefinedMetric:
-            continue
-        value = _defined(aucc.aucc, *ranked, variant)
-        frames.append(_points("cost", x, y, value, variant=variant, arm=arm, outcome=outcome_names[0]))
+    for arm, rows, score in sides:
+        ranked = (score[rows], (treatment[rows] > 0).astype(float), value[rows], spend[rows])
+        for variant in COST_VARIANTS:
+            try:
+                x, y = thin(*aucc.cost_curve(*ranked, variant), len(GRID))
+            except UndefinedMetric:
+                continue
+            area = _defined(aucc.aucc, *ranked, variant)
+            frames.append(_points("cost", x, y, area, variant=variant, arm=arm, outcome=outcome_names[0]))
     return frames
 
 

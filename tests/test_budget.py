@@ -5,6 +5,7 @@ several-arm cell."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from benchmarks.scoring import BudgetInputs, score_cell
@@ -124,3 +125,41 @@ def test_several_arm_cost_cells_score_each_arm_and_the_budget_policy(trial):
             treatment=trial.treatment, y=trial.y, outcome_names=trial.outcome_names,
             arm_names=trial.arm_names, rank_score=scores.max(1), cost=trial.cost, kind="cost",
         )  # fmt: skip
+
+
+def test_a_several_arm_cost_run_stores_per_arm_curves_that_match_its_rows(tmp_path):
+    from tests.suite_runs import run_suite
+
+    out = run_suite(
+        tmp_path,
+        """
+kind = "cost"
+seeds = 1
+
+[[datasets]]
+name = "synthetic_mtmt"
+options = { n_arms = 3, rows_per_arm = 600, gamma = 1.0, cost = true, seed = 1 }
+
+[[methods]]
+name = "drm"
+params = { max_epochs = 3 }
+
+[[methods]]
+name = "tarnet"
+params = { max_epochs = 2 }
+rankings = { tarnet-plain = { ratio = "plain" } }
+""",
+    )
+    results = pd.read_parquet(out / "results.parquet")
+    curves = pd.read_parquet(out / "curves.parquet")
+    cost = curves[(curves["curve"] == "cost") & (curves["variant"] == "hcl-code")]
+    assert set(cost["method"]) == {"drm", "tarnet", "tarnet-plain"}
+    assert set(cost["arm"]) == {"arm1", "arm2", "arm3"}
+    rows = results[(results["metric"] == "aucc") & (results["variant"] == "hcl-code")]
+    for (method, arm), points in cost.groupby(["method", "arm"]):
+        expected = rows.loc[(rows["method"] == method) & (rows["arm"] == arm), "value"].item()
+        assert points["value"].iloc[0] == pytest.approx(expected, abs=1e-12)
+    budget_rows = results[results["metric"] == "budget_value"]
+    assert set(budget_rows["method"]) == {"drm", "tarnet", "tarnet-plain"} and set(budget_rows["arm"]) == {
+        "policy"
+    }

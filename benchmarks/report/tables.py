@@ -106,9 +106,11 @@ def headline_rows(
 
 
 def column_rows(spec: dict[str, Any], column: dict[str, Any], results: pd.DataFrame, variant) -> pd.DataFrame:
-    """Per-seed values of the table's metric for one column (its suite, dataset and outcome)."""
+    """Per-seed values of the table's metric for one column (its suite, dataset and outcome; a column may
+    name its own metric and variant)."""
     outcome = column.get("outcome", spec.get("outcome"))
-    return headline_rows(results, column["suite"], column["dataset"], spec["metric"], variant, outcome)
+    metric, variant = column.get("metric", spec["metric"]), column.get("variant", variant)
+    return headline_rows(results, column["suite"], column["dataset"], metric, variant, outcome)
 
 
 def is_random_baseline(label: str) -> bool:
