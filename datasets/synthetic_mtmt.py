@@ -37,7 +37,7 @@ from datasets.base import DataError, UpliftData
 
 DESCRIPTION = (
     "Synthetic MTMT trial: d=20 correlated features, K arms, 3 tasks (2 binary, 1 continuous), shared "
-    "base effect + low-rank arm increments (or negative controls), true effects"
+    "base effect + low-rank arm increments (or negative controls), true effects; optional arm-dependent cost"
 )
 N_FEATURES, N_FACTORS = 20, 6
 INTERCEPTS = (-1.1, -2.45)  # logits of about 25% and 8% before the factors' spread
