@@ -74,27 +74,28 @@ def ranking_rows(treatment, y, outcome_names, arm_names, scores_per_arm) -> list
     return rows
 
 
-def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget=None) -> list[dict]:
+def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget_inputs=None) -> list[dict]:
     """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, first
     outcome = value, first cost column. One arm: the arm against control by `rank_score`. Several arms:
-    each arm against control on their rows by its own column of `budget.arm_scores`, the mean over arms,
+    each arm against control on their rows by its own column of `budget_inputs.arm_scores`, the mean over
+    arms,
     and the budget policy's value (`budget_rows`)."""
     value, spend = y[:, 0], np.asarray(cost).reshape(len(treatment), -1)[:, 0]
     if len(arm_names) == 2:
         return _cost_curve_rows(arm_names[1], outcome_names[0], rank_score, treatment, value, spend)
-    if budget is None:
-        raise ValueError("several arms with cost are scored per arm: budget (BudgetInputs) is needed")
+    if budget_inputs is None:
+        raise ValueError("several arms with cost are scored per arm: budget_inputs (BudgetInputs) is needed")
     rows, per_arm = [], {}
     for k in range(1, len(arm_names)):
         mask, t = arm_rows(treatment, k)
-        score = budget.arm_scores[mask, k - 1]
+        score = budget_inputs.arm_scores[mask, k - 1]
         for row in _cost_curve_rows(arm_names[k], outcome_names[0], score, t, value[mask], spend[mask]):
             rows.append(row)
             per_arm.setdefault((row["metric"], row["variant"]), []).append(row["value"])
     for (metric, variant), values in per_arm.items():
         if len(values) == len(arm_names) - 1:
             rows.append(_row("mean", outcome_names[0], metric, variant, np.mean(values)))
-    return rows + budget_rows(treatment, value, spend, outcome_names[0], budget)
+    return rows + budget_rows(treatment, value, spend, outcome_names[0], budget_inputs)
 
 
 def _cost_curve_rows(arm, outcome, score, t, value, spend) -> list[dict]:
@@ -168,12 +169,12 @@ def score_cell(
     arm_scores=None,
     cost=None,
     kind: str = "effect",
-    budget: BudgetInputs | None = None,
+    budget_inputs: BudgetInputs | None = None,
 ) -> list[dict]:
     """The ranking metrics of one split's predictions (and AUCC for kind "cost"), as tidy rows.
 
     arm_scores (n, K, m) are per-arm predicted effects; without them every arm is ranked by rank_score.
-    kind "cost" adds AUCC and the value at a cost share (needs cost; with several arms, `budget`)."""
+    kind "cost" adds AUCC and the value at a cost share (needs cost; with several arms, `budget_inputs`)."""
     if kind not in HEADLINE:
         raise ValueError(f"kind must be one of {', '.join(HEADLINE)}, got {kind!r}")
     treatment = arm_codes(treatment, len(arm_names))
@@ -193,5 +194,5 @@ def score_cell(
     if kind == "cost":
         if cost is None:
             raise ValueError("kind 'cost' needs the cost column")
-        rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget)
+        rows += cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget_inputs)
     return rows

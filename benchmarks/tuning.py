@@ -40,11 +40,11 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
     with method.predicting_once():
         rank_score = method.rank(split.X, value=0, cost=0 if has_cost else None)
         arm_scores = method.predict(split.X) if method.capabilities.predicts_effects else None
-        budget = None
+        budget_inputs = None
         if kind == "cost" and len(arm_names) > 2:
             tau_value = None if split.tau is None else split.tau[:, :, 0]
             arm_ranks = method.arm_ranks(split.X, value=0, cost=0)
-            budget = BudgetInputs(arm_ranks, split.propensity, tau_value, split.meta.get("tau_cost"))
+            budget_inputs = BudgetInputs(arm_ranks, split.propensity, tau_value, split.meta.get("tau_cost"))
     return score_cell(
         treatment=split.treatment,
         y=split.y,
@@ -54,7 +54,7 @@ def score_split(method: UpliftMethod, split, arm_names, outcome_names, kind: str
         arm_scores=arm_scores,
         cost=split.cost,
         kind=kind,
-        budget=budget,
+        budget_inputs=budget_inputs,
     )
 
 

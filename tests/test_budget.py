@@ -109,7 +109,7 @@ def test_several_arm_cost_cells_score_each_arm_and_the_budget_policy(trial):
     rows = score_cell(
         treatment=trial.treatment, y=trial.y, outcome_names=trial.outcome_names, arm_names=trial.arm_names,
         rank_score=scores.max(1), cost=trial.cost, kind="cost",
-        budget=BudgetInputs(scores, trial.propensity, tau_value, tau_cost),
+        budget_inputs=BudgetInputs(scores, trial.propensity, tau_value, tau_cost),
     )  # fmt: skip
     found = {(r["arm"], r["metric"], r["variant"]): r["value"] for r in rows}
     per_arm = [found[(arm, "aucc", "hcl-code")] for arm in trial.arm_names[1:]]
