@@ -78,8 +78,7 @@ def cost_rows(treatment, y, outcome_names, arm_names, rank_score, cost, budget_i
     """AUCC in every variant and the value reached at 10%, 20% and 30% of the incremental cost, first
     outcome = value, first cost column. One arm: the arm against control by `rank_score`. Several arms:
     each arm against control on their rows by its own column of `budget_inputs.arm_scores`, the mean over
-    arms,
-    and the budget policy's value (`budget_rows`)."""
+    arms, and the budget policy's value (`budget_rows`)."""
     value, spend = y[:, 0], np.asarray(cost).reshape(len(treatment), -1)[:, 0]
     if len(arm_names) == 2:
         return _cost_curve_rows(arm_names[1], outcome_names[0], rank_score, treatment, value, spend)
