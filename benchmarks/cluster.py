@@ -161,22 +161,33 @@ def register(client: Client, plugin: WorkerSetup, address: str) -> None:
         ) from None
 
 
-def outcome(future, address: str):
+def outcome(future, address: str, watch: WorkerWatch):
     """A finished task's result (run_cell's), or None for a cell whose workers died more often than the
-    scheduler allows; ClusterError when the cluster itself fails (run_cell records a cell's own errors)."""
-    try:
-        return future.result()
-    except KilledWorker:
-        return None
-    except (OSError, TimeoutError, FutureCancelledError) as error:
-        raise ClusterError(
-            f"lost the Dask scheduler at {address} ({first_line(error)}); finished cells are saved, "
-            "run the same command again to resume"
-        ) from None
-    except Exception as error:
-        raise ClusterError(
-            f"the Dask cluster at {address} cannot run the cells ({first_line(error)})"
-        ) from None
+    scheduler allows; ClusterError when the cluster itself fails (run_cell records a cell's own errors).
+    A result lost with its worker after the task finished sends the task back to the scheduler: it is
+    waited for CHECK_SECONDS at a time, `watch` checking the workers in between (waiting on would hang
+    when none is left)."""
+    while True:
+        try:
+            return future.result(timeout=CHECK_SECONDS)
+        except TimeoutError:
+            if future.done():  # the task's own timeout, or the scheduler's
+                raise ClusterError(
+                    f"lost the Dask scheduler at {address} (TimeoutError); finished cells are saved, "
+                    "run the same command again to resume"
+                ) from None
+            watch.check()  # the wait ran out: the cell is being computed again
+        except KilledWorker:
+            return None
+        except (OSError, FutureCancelledError) as error:
+            raise ClusterError(
+                f"lost the Dask scheduler at {address} ({first_line(error)}); finished cells are saved, "
+                "run the same command again to resume"
+            ) from None
+        except Exception as error:
+            raise ClusterError(
+                f"the Dask cluster at {address} cannot run the cells ({first_line(error)})"
+            ) from None
 
 
 def run_on_dask(
@@ -241,7 +252,7 @@ def store_as_completed(
             time.sleep(POLL_SECONDS)
         for future in batch:
             cell = futures.pop(future)
-            result = outcome(future, address)
+            result = outcome(future, address, without_workers)
             future.release()  # the scheduler forgets the result: a worker lost later does not recompute it
             if result is None:
                 log.error("%s lost: its workers died", cell.key)

@@ -201,3 +201,35 @@ def test_a_cluster_left_without_workers_stops_the_run_with_one_line(suite, tmp_p
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith(f"error: the Dask cluster at {local.scheduler_address} has had no worker for 3 s")
     assert 1 <= len(ResultsStore(out).finished()) < 6
+
+
+def test_a_result_lost_with_its_worker_is_waited_for_with_the_workers_checked(monkeypatch):
+    """A task reported finished whose result then went with its worker is pending again: `outcome` waits
+    for it CHECK_SECONDS at a time and lets the worker watch end the run, instead of waiting forever."""
+    from benchmarks import cluster as cluster_module
+
+    monkeypatch.setattr(cluster_module, "CHECK_SECONDS", 0.01)
+
+    class PendingAgain:
+        waits = 0
+
+        def result(self, timeout=None):
+            assert timeout is not None, "an unbounded wait would hang"
+            self.waits += 1
+            raise TimeoutError
+
+        def done(self):
+            return False
+
+    class NoWorkers:
+        checks = 0
+
+        def check(self):
+            self.checks += 1
+            if self.checks == 3:
+                raise ClusterError("the Dask cluster at local has had no worker for 3 s (all lost)")
+
+    future, watch = PendingAgain(), NoWorkers()
+    with pytest.raises(ClusterError, match="no worker"):
+        cluster_module.outcome(future, "local", watch)
+    assert future.waits == 3
