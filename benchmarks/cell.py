@@ -221,7 +221,7 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         }
         with phase("predictions", cell.key):
             predictions = predictions_frame(test, test_rows, method, rank_score)
-            for label, (score, _, _) in ranked.items():
+            for label, (score, *_) in ranked.items():
                 predictions[f"rank_score:{label}"] = score
     common = dict(
         tuned=tuned,
@@ -241,13 +241,11 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         )
     ]
     curves = [curve_points(cell, cell.method, predictions, data.arm_names, data.outcome_names)]
-    for label, (score, label_rows, seconds) in ranked.items():
+    for label, (score, label_rows, seconds, label_arm_ranks) in ranked.items():
         fields = dict(
             method=label, params=as_json({**params, **cell.rankings[label]}), predict_seconds=seconds
         )
         frames.append(pd.DataFrame([base_row(cell, **fields, **common, **row) for row in label_rows]))
-        with method.predicting_once(), method.ranked_by(cell.rankings[label]):
-            label_arm_ranks = arm_rank_columns(method, test)
         ranked_predictions = predictions.assign(rank_score=score, **label_arm_ranks)
         curves.append(curve_points(cell, label, ranked_predictions, data.arm_names, data.outcome_names))
     return pd.concat(frames, ignore_index=True), predictions, pd.concat(curves, ignore_index=True)
@@ -270,13 +268,13 @@ def metric_rows(method: UpliftMethod, test, data, kind: str) -> list[dict]:
 
 
 def ranked_by(method: UpliftMethod, overrides: dict, test, data, kind: str):
-    """(rank score, metric rows, seconds to rank) of the fitted method under a suite's `rankings` entry:
-    another ranking rule scored from the same fit (the effects are predicted once)."""
+    """(rank score, metric rows, seconds to rank, arm_rank columns) of the fitted method under a suite's
+    `rankings` entry: another ranking rule scored from the same fit (the effects are predicted once)."""
     with method.ranked_by(overrides):
         start = time.perf_counter()
         score = method.rank(test.X, value=0, cost=0 if test.cost is not None else None)
         seconds = time.perf_counter() - start
-        return score, metric_rows(method, test, data, kind), seconds
+        return score, metric_rows(method, test, data, kind), seconds, arm_rank_columns(method, test)
 
 
 def curve_points(cell: Cell, label: str, predictions: pd.DataFrame, arm_names, outcome_names) -> pd.DataFrame:
