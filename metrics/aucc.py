@@ -144,6 +144,15 @@ def value_at_cost(score, treatment, value, cost, shares=COST_SHARES) -> np.ndarr
     shares = np.asarray(shares, dtype=np.float64)
     if shares.ndim != 1 or not np.all((shares > 0) & (shares <= 1)):
         raise ValueError(f"cost shares must lie in (0, 1], got {shares}")
-    x, y = text_points(score, treatment, value, cost)
+    return value_where_reached(*text_points(score, treatment, value, cost), shares)
+
+
+def value_where_reached(x, y, shares) -> np.ndarray:
+    """For each share (> x[0]): y where the walk along the points (x, y) first reaches x = share, linear
+    between points; where it never does, y at the highest x."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     i = np.searchsorted(np.maximum.accumulate(x), shares, side="left")  # x[i-1] < share <= x[i]
-    return y[i - 1] + (y[i] - y[i - 1]) * (shares - x[i - 1]) / (x[i] - x[i - 1])
+    j = np.minimum(i, len(x) - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the shares never reached take the last branch
+        between = y[j - 1] + (y[j] - y[j - 1]) * (shares - x[j - 1]) / (x[j] - x[j - 1])
+    return np.where(i < len(x), between, y[np.argmax(x)])

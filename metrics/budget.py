@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from metrics._checks import arm_codes, vector
-from metrics.aucc import COST_SHARES, TIE_SEED
+from metrics.aucc import COST_SHARES, TIE_SEED, value_where_reached
 
 
 def policy(arm_scores, tie_seed: int = TIE_SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -67,16 +67,7 @@ def value_at_budget(order, value_gains, cost_gains, value_reference, cost_refere
     n = len(order)
     cost = np.r_[0.0, np.cumsum(np.asarray(cost_gains)[order])] / n / cost_reference
     value = np.r_[0.0, np.cumsum(np.asarray(value_gains)[order])] / n / value_reference
-    reached = np.maximum.accumulate(cost)
-    i = np.searchsorted(reached, shares, side="left")
-    out = np.empty(len(shares))
-    for s, (share, j) in enumerate(zip(shares, i, strict=True)):
-        if j > n:
-            out[s] = value[int(np.argmax(cost))]
-        else:
-            fraction = (share - cost[j - 1]) / (cost[j] - cost[j - 1])
-            out[s] = value[j - 1] + (value[j] - value[j - 1]) * fraction
-    return out
+    return value_where_reached(cost, value, shares)
 
 
 def budget_values(
