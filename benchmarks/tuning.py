@@ -2,8 +2,8 @@
 
 The best trial's fitted model is handed back when this process fitted it: the cell's final fit would train
 the same parameters on the same rows with the same seed, so it would be the same model (one fit saved per
-tuned cell: a third of a 2-trial cell's training). A best trial fitted before a resume, or by another
-process sharing the study, is fitted again by the cell."""
+tuned cell, one of a 2-trial cell's three: docs/perf/tuning.md). A best trial fitted before a resume, or
+by another process sharing the study, is fitted again by the cell."""
 
 from __future__ import annotations
 
@@ -308,7 +308,8 @@ def tune(
             value = headline(rows, kind, outcome)
         except ValueError as error:
             raise optuna.TrialPruned(str(error)) from None
-        if keep and (not kept or value > kept[0].value):  # ties: the first, as Optuna's best_trial
+        # ties: the first, as Optuna's best_trial; a NaN score fails the trial in Optuna
+        if keep and np.isfinite(value) and (not kept or value > kept[0].value):
             folder = trial_log_folder(logged) if logged is not None else None
             kept[:] = [FittedTrial(trial.number, params, value, method, fit_seconds, folder)]
         return value
