@@ -74,14 +74,21 @@ SCHEMA_ATTEMPTS = 3  # runs starting together on an empty database race to creat
 
 
 def slot(study, trial) -> int:
-    """The trial's place in the study's sequence, which seeds its sampler: its number, less the retries
-    numbered before it; a retry (of a trial left RUNNING by a killed process, see
-    RetryHeartbeatStaleTrialCallback's `retry_history`) takes the place of the trial it repeats. So a
-    resumed study numbers its places as an uninterrupted one does."""
+    """The trial's place in the study's sequence, which seeds its sampler: the places held before it. A
+    retry (of a trial left RUNNING by a killed process, see RetryHeartbeatStaleTrialCallback's
+    `retry_history`) takes the place of the trial it repeats; a trial that failed and is not retried (its
+    objective raised, as on a full disk) frees its place for the next trial. So a resumed study numbers its
+    places as an uninterrupted one does."""
     trials = study.get_trials(deepcopy=False)
     history = trial.system_attrs.get("retry_history")
     number = history[0] if history else trial.number
-    return number - sum(1 for t in trials[:number] if t.system_attrs.get("retry_history"))
+    retried = {t.system_attrs["retry_history"][0] for t in trials if t.system_attrs.get("retry_history")}
+    return sum(
+        1
+        for t in trials[:number]
+        if not t.system_attrs.get("retry_history")
+        and (t.state != optuna.trial.TrialState.FAIL or t.number in retried)
+    )
 
 
 class TrialSeededTPE(optuna.samplers.BaseSampler):

@@ -3,6 +3,7 @@ afresh, failed and damaged cells are computed again, one runner per folder, the 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sqlite3
@@ -105,6 +106,32 @@ def test_tuning_killed_mid_trial_resumes_to_the_uninterrupted_choices(suite_file
     uninterrupted = study_of(whole).trials
     assert [t.params for t in finished] == [t.params for t in uninterrupted]
     assert [t.value for t in finished] == [t.value for t in uninterrupted]
+    expected = stable(pd.read_parquet(whole / "results.parquet"))
+    pd.testing.assert_frame_equal(stable(pd.read_parquet(out / "results.parquet")), expected)
+
+
+def test_a_trial_whose_objective_raised_leaves_its_place_to_the_next(suite_file, tmp_path, monkeypatch):
+    whole = tmp_path / "whole"
+    assert run(suite_file, whole, "--methods", "tlearner-ridge") == 0
+    method = discover().get("tlearner-ridge")
+    space = method.search_space
+
+    def full_disk_at_trial_2(cls, trial):  # as an SQLite write on a full disk raises inside a trial
+        if trial.number == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return space(trial)
+
+    out = tmp_path / "failed"
+    with monkeypatch.context() as patch:
+        patch.setattr(method, "search_space", classmethod(full_disk_at_trial_2))
+        run(suite_file, out, "--methods", "tlearner-ridge")
+    states = [t.state for t in study_of(out).trials]
+    assert states == [optuna.trial.TrialState.COMPLETE] * 2 + [optuna.trial.TrialState.FAIL]
+
+    assert run(suite_file, out, "--methods", "tlearner-ridge") == 0
+    finished = [t for t in study_of(out).trials if t.state == optuna.trial.TrialState.COMPLETE]
+    uninterrupted = study_of(whole).trials
+    assert [t.params for t in finished] == [t.params for t in uninterrupted]
     expected = stable(pd.read_parquet(whole / "results.parquet"))
     pd.testing.assert_frame_equal(stable(pd.read_parquet(out / "results.parquet")), expected)
 
