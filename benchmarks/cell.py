@@ -1,15 +1,12 @@
-"""Computing one cell: load, split, check, tune on validation, fit (or keep the best trial's model), predict
-and score the test split."""
+"""Computing one cell: load, split, check, tune on validation, refit, predict and score the test split."""
 
 from __future__ import annotations
 
 import functools
 import json
-import shutil
 import time
 import traceback
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -73,8 +70,7 @@ def base_row(cell: Cell, **fields) -> dict:
         "metric": None,
         "variant": None,
         "value": np.nan,
-        "fit_seconds": np.nan,  # the final model's fit (the best trial's, when it is that model)
-        "fit_reused": False,  # the final model is the best tuning trial's, not fitted again
+        "fit_seconds": np.nan,
         "predict_seconds": np.nan,
         "tune_seconds": 0.0,  # every finished Optuna trial of the cell, summed
         "tune_trials": 0,
@@ -182,11 +178,10 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         train, valid, test = data.subset(train_rows), data.subset(valid_rows), data.subset(test_rows)
     method_class = registry(cell.plugins).get(cell.method_name)
     method_class.check_applicable(n_arms=data.n_arms, y=data.y, cost=data.cost)
-    params, tuned, trials, best = dict(cell.params), False, [], None
+    params, tuned, trials = dict(cell.params), False, []
     searchable = method_class.search_space.__func__ is not UpliftMethod.search_space.__func__
-    log = TrainingLog(cell.logger, cell.out, cell.key) if cell.logger != "none" else None
     if cell.tune and cell.trials > 0 and searchable:
-        params, _, best = tune(
+        params, _ = tune(
             method_class,
             cell.params,
             train,
@@ -197,27 +192,22 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
             study_name=cell.key,
             seed=model_seed,
             pinned={name: cell.params[name] for name in cell.pinned},
-            log=log,
         )
         tuned, trials = True, trial_seconds(storage, cell.key)
-    if best is not None:  # the final fit would be this model again
-        method, fit_seconds = best.method, best.fit_seconds
-        if best.log_folder is not None:
-            adopt_trial_log(best.log_folder)
-    else:
-        method = method_class(**params)
-        start = time.perf_counter()
-        with phase("fit", cell.key), logging_training(log):
-            method.fit(
-                train.X,
-                train.treatment,
-                train.y,
-                cost=train.cost,
-                propensity=train.propensity,
-                valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost),
-                seed=model_seed,
-            )
-        fit_seconds = time.perf_counter() - start
+    method = method_class(**params)
+    start = time.perf_counter()
+    log = TrainingLog(cell.logger, cell.out, cell.key) if cell.logger != "none" else None
+    with phase("fit", cell.key), logging_training(log):
+        method.fit(
+            train.X,
+            train.treatment,
+            train.y,
+            cost=train.cost,
+            propensity=train.propensity,
+            valid=ValidationSet(valid.X, valid.treatment, valid.y, valid.cost),
+            seed=model_seed,
+        )
+    fit_seconds = time.perf_counter() - start
     with method.predicting_once():  # the test rows go through the model once
         start = time.perf_counter()
         with phase("predict", cell.key):
@@ -236,7 +226,6 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
     common = dict(
         tuned=tuned,
         fit_seconds=fit_seconds,
-        fit_reused=best is not None,
         tune_seconds=sum(trials),
         tune_trials=len(trials),
         n_train=train.n_rows,
@@ -260,14 +249,6 @@ def _compute(cell: Cell, data_dir: str | None, storage: str):
         ranked_predictions = predictions.assign(rank_score=score, **label_arm_ranks)
         curves.append(curve_points(cell, label, ranked_predictions, data.arm_names, data.outcome_names))
     return pd.concat(frames, ignore_index=True), predictions, pd.concat(curves, ignore_index=True)
-
-
-def adopt_trial_log(trial_folder: Path) -> None:
-    """The best trial's training log as the cell's: its files copied from training/<cell>/trial-<n>/ to
-    training/<cell>/, where the final fit's log is read from (a method that logs nothing has no folder)."""
-    for path in trial_folder.iterdir() if trial_folder.is_dir() else ():
-        if path.is_file():
-            shutil.copy2(path, trial_folder.parent / path.name)
 
 
 def as_json(params: dict) -> str:

@@ -2,10 +2,8 @@
 
 Each finished cell of results/*/results.parquet recorded its fit and predict seconds, its training rows
 and (since tune_seconds was kept) the seconds and number of its Optuna trials; a tuned reference cell
-without them counts each trial as one fit. An untuned cell costs its training rows times the reference's
-median fit and predict seconds per training row; a tuned one, its trials times the reference's median
-seconds per trial and row, plus the predict seconds (its final model is the best trial's: benchmarks/
-tuning.py; in the rare case it is fitted again, as after a resume, the estimate is one fit short). The
+without them counts each trial as one fit. A cell costs its training rows times the reference's median
+seconds per training row, plus its trials times the reference's median seconds per trial and row. The
 reference is the most specific one known: the same data, method and parameters; else the same dataset,
 method and parameters (other rows); else the same dataset and method; else the same method on any data.
 Data load, split and scoring are not counted."""
@@ -35,11 +33,10 @@ TUNING_COLUMNS = ["tune_seconds", "tune_trials"]
 
 @dataclass(frozen=True)
 class Timing:
-    """A reference's median rates: fit and predict seconds per training row, predict seconds per training
-    row, seconds per tuning trial and training row, and its median training rows."""
+    """A reference's median rates: fit and predict seconds per training row, seconds per tuning trial and
+    training row, and its median training rows."""
 
     per_row: float
-    per_predict_row: float
     per_trial_row: float
     n_train: float
 
@@ -97,13 +94,11 @@ class Estimator:
             cells = cells[cells["n_train"] > 0]
             cells = cells.assign(
                 per_row=(cells["fit_seconds"] + cells["predict_seconds"].fillna(0)) / cells["n_train"],
-                per_predict_row=cells["predict_seconds"].fillna(0) / cells["n_train"],
                 per_trial_row=per_trial_seconds(cells) / cells["n_train"],
                 total_rows=cells["n_train"] / cells["train_fraction"],
             )
             for level in self.LEVELS:
-                rates = ["per_row", "per_predict_row", "per_trial_row", "n_train"]
-                medians = cells.groupby(list(level))[rates].median()
+                medians = cells.groupby(list(level))[["per_row", "per_trial_row", "n_train"]].median()
                 rows = zip(medians.index, medians.itertuples(index=False), strict=True)
                 self.tables.append({key: Timing(*row) for key, row in rows})
             full = cells.assign(
@@ -153,10 +148,7 @@ class Estimator:
             timing = table.get(key)
             if timing is not None:
                 rows = self.training_rows(cell) or timing.n_train
-                trials = self.trials(cell)
-                if trials:
-                    return rows * (timing.per_predict_row + trials * timing.per_trial_row)
-                return rows * timing.per_row
+                return rows * (timing.per_row + self.trials(cell) * timing.per_trial_row)
         return None
 
 

@@ -1,9 +1,4 @@
-"""Optuna tuning on the validation split only: a seeded TPE study per cell, persisted and resumed.
-
-The best trial's fitted model is handed back when this process fitted it: the cell's final fit would train
-the same parameters on the same rows with the same seed, so it would be the same model (one fit saved per
-tuned cell, one of a 2-trial cell's three: docs/perf/tuning.md). A best trial fitted before a resume, or
-by another process sharing the study, is fitted again by the cell."""
+"""Optuna tuning on the validation split only: a seeded TPE study per cell, persisted and resumed."""
 
 from __future__ import annotations
 
@@ -12,9 +7,8 @@ import socket
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import optuna
@@ -26,7 +20,6 @@ from benchmarks.scoring import HEADLINE, BudgetInputs, score_cell
 from benchmarks.seeds import derive_seed
 from benchmarks.store import held
 from methods.core.base import UpliftMethod, ValidationSet
-from methods.core.deep.logs import TrainingLog, logging_training
 
 
 def headline(rows: list[dict], kind: str, outcome: str) -> float:
@@ -216,40 +209,6 @@ def retry_orphans(study) -> None:
         retry(study, study.get_trials(deepcopy=False)[trial.number])
 
 
-class FittedTrial(NamedTuple):
-    """A finished trial's parameters, validation score, fitted model and fit seconds, and the folder its
-    training was logged to (None when not logged)."""
-
-    number: int
-    params: dict[str, Any]
-    value: float
-    method: UpliftMethod
-    fit_seconds: float
-    log_folder: Path | None
-
-
-class Tuned(NamedTuple):
-    """What tuning chose: the parameters, their validation score (None when no trial completed), and the
-    best trial as fitted in this process (None when it was not)."""
-
-    params: dict[str, Any]
-    value: float | None
-    best: FittedTrial | None
-
-
-def trial_log(log: TrainingLog | None, number: int) -> TrainingLog | None:
-    """Where trial `number` logs its training: the cell's folder, in trial-<number>/ (csv and tensorboard);
-    not at all for mlflow, whose runs cannot be handed to the final fit."""
-    if log is None or log.kind == "mlflow":
-        return None
-    return replace(log, name=f"{log.name}/trial-{number}")
-
-
-def trial_log_folder(log: TrainingLog) -> Path:
-    """The folder a csv or tensorboard TrainingLog writes into."""
-    return Path(log.folder) / "training" / log.name
-
-
 class SurplusTrial(Exception):
     """A trial started by one worker after the others had already started the study's last one."""
 
@@ -266,12 +225,9 @@ def tune(
     study_name: str,
     seed: int,
     pinned: dict[str, Any] | None = None,
-    log: TrainingLog | None = None,
-) -> Tuned:
+) -> tuple[dict[str, Any], float | None]:
     """Best parameters (fixed ones overlaid by the search, which never varies the `pinned` ones: given
-    with --set), the best validation score and the best trial's model when fitted here (the trials log
-    their training beside the cell's `log`, except to mlflow, where a cell's best trial is not kept,
-    since its run cannot serve as the final fit's). Finished trials
+    with --set) and the best validation score. Finished trials
     in the storage count toward `trials`, so an interrupted study resumes where it stopped and makes the
     choices the uninterrupted one makes. Several processes may tune one study in a shared storage: each
     takes trials until `trials` are finished or running, then waits for the others' to finish (so all
@@ -288,8 +244,6 @@ def tune(
     valid_set = ValidationSet(valid.X, valid.treatment, valid.y, valid.cost)
     outcome = valid.outcome_names[0]
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    keep = log is None or log.kind != "mlflow"
-    kept: list[FittedTrial] = []  # the best trial fitted by this call, if any
 
     def objective(trial) -> float:
         earlier = study.get_trials(deepcopy=False)[: trial.number]
@@ -297,29 +251,20 @@ def tune(
             raise SurplusTrial(f"the study's {trials} trials were already taken")
         trial.set_user_attr("worker", worker)
         params = {**fixed, **method_class.search_space(trial)}
-        logged = trial_log(log, trial.number)
-        start = time.perf_counter()
-        with logging_training(logged):
-            method = method_class(**params).fit(
-                train.X,
-                train.treatment,
-                train.y,
-                cost=train.cost,
-                propensity=train.propensity,
-                valid=valid_set,
-                seed=seed,
-            )
-        fit_seconds = time.perf_counter() - start
+        method = method_class(**params).fit(
+            train.X,
+            train.treatment,
+            train.y,
+            cost=train.cost,
+            propensity=train.propensity,
+            valid=valid_set,
+            seed=seed,
+        )
         try:
             rows = score_split(method, valid, valid.arm_names, valid.outcome_names, kind)
-            value = headline(rows, kind, outcome)
+            return headline(rows, kind, outcome)
         except ValueError as error:
             raise optuna.TrialPruned(str(error)) from None
-        # ties: the first, as Optuna's best_trial; a NaN score fails the trial in Optuna
-        if keep and np.isfinite(value) and (not kept or value > kept[0].value):
-            folder = trial_log_folder(logged) if logged is not None else None
-            kept[:] = [FittedTrial(trial.number, params, value, method, fit_seconds, folder)]
-        return value
 
     while True:
         states = [t.state for t in study.get_trials(deepcopy=False)]
@@ -335,10 +280,8 @@ def tune(
             break
     completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not completed:
-        return Tuned(dict(fixed), None, None)
-    params = {**fixed, **study.best_params}
-    same = kept and kept[0].number == study.best_trial.number and kept[0].params == params
-    return Tuned(params, study.best_value, kept[0] if same else None)
+        return dict(fixed), None
+    return {**fixed, **study.best_params}, study.best_value
 
 
 def trial_seconds(storage: str, study_name: str) -> list[float]:

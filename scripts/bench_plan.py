@@ -99,8 +99,7 @@ def main() -> None:
         f"The plan's estimate: {summary[-1]}\n\n"
         "Each part of `all` by the same estimate (fit, predict and tuning seconds of the committed runs in "
         "results/*/results.parquet, scaled by training rows; a tuned reference cell recorded before trial "
-        "timings were kept counts each trial as one fit; a tuned cell costs its trials and its predictions, "
-        "its final model being the best trial's; data load, split and scoring are not counted, and "
+        "timings were kept counts each trial as one fit; data load, split and scoring are not counted, and "
         "a suite without a committed run borrows the same method's timing on other data, scaled by rows):",
         table,
         "Target: the plan of `all` answers in a few seconds.",

@@ -18,16 +18,6 @@ def run_suite(folder: Path, text: str, *extra: str, name: str = "tiny") -> Path:
 
 # results.parquet columns that differ between two runs of the same cells (timings, and the commit when a
 # test compares runs across a change of the working tree)
-# fit_reused: whether the final model was the best trial's, fitted in the same process; a stop and resume
-# or a shared study changes it, not the values
-VOLATILE = [
-    "timestamp",
-    "fit_seconds",
-    "predict_seconds",
-    "tune_seconds",
-    "fit_reused",
-    "git_commit",
-    "git_dirty",
-]
+VOLATILE = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds", "git_commit", "git_dirty"]
 # the columns that name one value of results.parquet
 KEYS = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]

@@ -192,29 +192,25 @@ def test_all_holds_every_suite_with_a_table_or_a_verdict():
 def test_the_estimate_scales_by_rows_and_counts_tuning_trials(tmp_path):
     registry = discover()
     [cell] = cells_of(suites.load("smoke"), registry, methods=["tlearner-lgbm"], dataset_names=["hillstrom"])
-    assert cell.trials > 0
     n_train = int(cell.max_rows * cell.split[0])
-    recorded = {"fit_seconds": 10.0, "predict_seconds": 1.0, "n_train": n_train}
+    recorded = {"fit_seconds": 10.0, "predict_seconds": 0.0, "n_train": n_train}
     reference = {"suite": "smoke", "dataset": cell.dataset, "method": cell.method, "status": "ok", **recorded}
     (tmp_path / "smoke").mkdir()
     pd.DataFrame(
         [{**reference, "seed": s, "tune_seconds": 3.0 * s, "tune_trials": s} for s in (1, 2, 3)]
     ).to_parquet(tmp_path / "smoke" / "results.parquet")
     estimator = Estimator(registry, tmp_path)
-    # tuned: 3 s per trial and the predictions; the final model is the best trial's, not a fit more
-    assert estimator.seconds(cell) == pytest.approx(1 + cell.trials * 3)
+    assert estimator.seconds(cell) == pytest.approx(10 + cell.trials * 3)  # fit, plus 3 s per trial
     assert estimator.seconds(dataclasses.replace(cell, trials=cell.trials + 4)) == pytest.approx(
-        1 + (cell.trials + 4) * 3
+        10 + (cell.trials + 4) * 3
     )
-    untuned = dataclasses.replace(cell, trials=0)
-    assert estimator.seconds(untuned) == pytest.approx(11)  # a fit and the predictions
     half = dataclasses.replace(cell, max_rows=cell.max_rows // 2)
-    assert estimator.seconds(half) == pytest.approx((1 + cell.trials * 3) / 2)
+    assert estimator.seconds(half) == pytest.approx((10 + cell.trials * 3) / 2)
     other = dataclasses.replace(cell, method_name="tlearner-ridge")
     assert estimator.seconds(other) is None
     old = pd.DataFrame([{**reference, "seed": 0}])  # recorded before trial timings: a trial costs a fit
     old.to_parquet(tmp_path / "smoke" / "results.parquet")
-    assert Estimator(registry, tmp_path).seconds(cell) == pytest.approx(1 + 10 * cell.trials)
+    assert Estimator(registry, tmp_path).seconds(cell) == pytest.approx(10 * (1 + cell.trials))
 
 
 def test_wall_time_starts_each_cell_on_the_first_free_process():

@@ -129,7 +129,7 @@ def postgres():
 
 def stable(results: pd.DataFrame) -> pd.DataFrame:
     keys = ["dataset", "method", "seed", "arm", "outcome", "metric", "variant"]
-    volatile = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds", "fit_reused"]  # one run refits
+    volatile = ["timestamp", "fit_seconds", "predict_seconds", "tune_seconds"]
     return results.drop(columns=volatile).sort_values(keys, na_position="first").reset_index(drop=True)
 
 
